@@ -1,0 +1,64 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+)
+
+// Exit statuses. Every command maps its outcome onto these, here and
+// nowhere else.
+const (
+	// ExitOK: everything was read and evaluated, and nothing fails the gate.
+	ExitOK = 0
+	// ExitFail: everything was read and evaluated, and a report fails the gate.
+	ExitFail = 1
+	// ExitError: a usage, read, policy or evaluation error. Never a pass.
+	ExitError = 2
+)
+
+// exitError ends a command with a status. Err, when not nil, is printed;
+// when nil, the command has already said what went wrong.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit status %d", e.code)
+	}
+	return e.err.Error()
+}
+
+func (e *exitError) Unwrap() error { return e.err }
+
+// withCode ends a command with status code after its messages were printed.
+func withCode(code int) error { return &exitError{code: code} }
+
+// usageError is a mistake in the command line.
+type usageError struct{ err error }
+
+func (e *usageError) Error() string { return e.err.Error() }
+func (e *usageError) Unwrap() error { return e.err }
+
+func usagef(format string, args ...any) error {
+	return &usageError{err: fmt.Errorf(format, args...)}
+}
+
+// exitCode maps a command's error onto an exit status: nil is 0, an
+// exitError its own code, anything else — usage, read, policy, evaluation,
+// cancellation — 2. No error ever maps to 0.
+func exitCode(err error) int {
+	if err == nil {
+		return ExitOK
+	}
+	var ee *exitError
+	if errors.As(err, &ee) && ee.code != ExitOK {
+		return ee.code
+	}
+	if errors.Is(err, context.Canceled) {
+		return ExitError
+	}
+	return ExitError
+}

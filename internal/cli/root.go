@@ -1,0 +1,75 @@
+// Package cli holds fsar's commands: flags and the mapping of outcomes to
+// exit statuses. The work itself is done by the packages below it.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/fsar-gate/fsar/internal/iostreams"
+)
+
+// Version is the fsar version, set at build time with
+// -ldflags "-X github.com/fsar-gate/fsar/internal/cli.Version=v1.2.3".
+var Version = "dev"
+
+// Factory holds what commands need from the world, so that tests can
+// replace it field by field.
+type Factory struct {
+	IO     *iostreams.IOStreams
+	Now    func() time.Time
+	Getenv func(string) string
+}
+
+// Main runs fsar with args and returns its exit status.
+func Main(ctx context.Context, args []string, streams *iostreams.IOStreams) int {
+	f := &Factory{IO: streams, Now: time.Now, Getenv: os.Getenv}
+	return Run(ctx, f, args)
+}
+
+// Run runs fsar with a given factory.
+func Run(ctx context.Context, f *Factory, args []string) int {
+	root := NewRootCmd(f)
+	root.SetArgs(args)
+	root.SetIn(f.IO.In)
+	root.SetOut(f.IO.Out)
+	root.SetErr(f.IO.ErrOut)
+	err := root.ExecuteContext(ctx)
+	if err != nil {
+		var ee *exitError
+		if !errors.As(err, &ee) || ee.err != nil {
+			fmt.Fprintf(f.IO.ErrOut, "fsar: %v\n", err)
+		}
+		var ue *usageError
+		if errors.As(err, &ue) {
+			fmt.Fprintf(f.IO.ErrOut, "Run 'fsar --help' for usage.\n")
+		}
+	}
+	return exitCode(err)
+}
+
+// NewRootCmd builds the fsar command tree.
+func NewRootCmd(f *Factory) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "fsar",
+		Short: "Gate FSAR proposal reports with policies as code",
+		Long: `fsar reads FSAR (Future-State Adversarial Retrospection) proposal reports,
+in the generator's markdown and JSON forms or as hand-written YAML, and
+judges them with Rego policies: deny blocks, review needs a human, warn
+advises.
+
+Exit status: 0 when nothing fails the gate, 1 when a report does, 2 on any
+usage, read, policy or evaluation error.`,
+		Version:       Version,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err: err} })
+	root.AddCommand(newParseCmd(f, nil))
+	return root
+}

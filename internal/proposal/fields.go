@@ -1,0 +1,149 @@
+package proposal
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// numberPattern is JSON's number grammar: what severity may be written as.
+var numberPattern = regexp.MustCompile(`^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$`)
+
+// parseSeverity reads a severity as written.
+func parseSeverity(text string) (float64, bool) {
+	if !numberPattern.MatchString(text) {
+		return 0, false
+	}
+	v, err := strconv.ParseFloat(text, 64)
+	return v, err == nil
+}
+
+// parseTimestamp reads an ISO 8601 / RFC 3339 time such as
+// 2026-01-02T00:18:13.191Z.
+func parseTimestamp(text string) (time.Time, bool) {
+	t, err := time.Parse(time.RFC3339Nano, text)
+	if err != nil {
+		return time.Time{}, false
+	}
+	return t.UTC(), true
+}
+
+// reserved header keys that are sections in markdown.
+func isSectionName(key string) bool { return key == "risks" || key == "mitigations" }
+
+// setHeader records a markdown header field. at is the line's position,
+// val the position of its value.
+func (r *Report) setHeader(file, key, value string, at, val Pos) error {
+	switch key {
+	case "id":
+		r.ID = value
+		r.Set(FieldID, at)
+	case "timestamp":
+		t, ok := parseTimestamp(value)
+		if !ok {
+			return errAt(file, val, "timestamp %q: expected an ISO 8601 time such as 2026-01-02T00:18:13.191Z", clip(value))
+		}
+		r.Timestamp, r.Time = value, t
+		r.Set(FieldTimestamp, at)
+	case "severity":
+		v, ok := parseSeverity(value)
+		if !ok {
+			return errAt(file, val, "severity %q: expected a number such as 6 or 12.5", clip(value))
+		}
+		r.Severity, r.SeverityText = v, value
+		r.Set(FieldSeverity, at)
+	case "block_execution":
+		switch value {
+		case "true":
+			r.BlockExecution = true
+		case "false":
+			r.BlockExecution = false
+		default:
+			return errAt(file, val, "block_execution %q: expected true or false", clip(value))
+		}
+		r.Set(FieldBlockExecution, at)
+	default:
+		if isSectionName(key) {
+			return errAt(file, at, "%q is a section (\"## %s%s\"), not a header field", key, strings.ToUpper(key[:1]), key[1:])
+		}
+		r.Extra = append(r.Extra, Extra{Key: key, Value: value, Pos: at})
+	}
+	return nil
+}
+
+// horizonPattern matches a risk's trailing "by YYYY-MM-DD".
+var horizonPattern = regexp.MustCompile(`(?:^|\s)by (\d{4}-\d{2}-\d{2})\s*$`)
+
+// derive fills what follows from the fields: the kind, risk categories and
+// horizons.
+func (r *Report) derive() {
+	r.Kind = proposalKind(r.Proposal)
+	for i := range r.Risks {
+		it := &r.Risks[i]
+		it.Category = riskCategory(it.Text)
+		if strings.Contains(it.Text, "by ") {
+			if m := horizonPattern.FindStringSubmatch(it.Text); m != nil {
+				if _, err := time.Parse(time.DateOnly, m[1]); err == nil {
+					it.Horizon = m[1]
+				}
+			}
+		}
+	}
+}
+
+// proposalKind returns the word before the first colon of the proposal,
+// when the text starts with one word and a colon.
+func proposalKind(p string) string {
+	p = strings.TrimLeft(p, " \t\r\n")
+	colon := strings.IndexByte(p, ':')
+	if colon <= 0 {
+		return ""
+	}
+	word := p[:colon]
+	for i := 0; i < len(word); i++ {
+		c := word[i]
+		if !(c == '_' || c == '-' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			return ""
+		}
+	}
+	return word
+}
+
+// riskCategory returns the text before a risk's first colon ("Slow
+// failure"), or "".
+func riskCategory(t string) string {
+	colon := strings.IndexByte(t, ':')
+	if colon <= 0 {
+		return ""
+	}
+	c := strings.TrimSpace(t[:colon])
+	if strings.ContainsAny(c, "\n") {
+		return ""
+	}
+	return c
+}
+
+// eachMarker calls fn for each marker in s, with its byte offset.
+func eachMarker(s string, fn func(name string, off int)) {
+	for off := 0; off < len(s); {
+		k := strings.IndexByte(s[off:], '[')
+		if k < 0 {
+			return
+		}
+		if name, n := markerAt(s[off+k:]); n > 0 {
+			fn(name, off+k)
+			off += k + n
+			continue
+		}
+		off += k + 1
+	}
+}
+
+// scanMarkers finds markers in a proposal read from a form without line
+// structure (JSON, YAML): each is placed at the proposal's own position.
+func scanMarkers(p string, at Pos) []Marker {
+	var out []Marker
+	eachMarker(p, func(name string, _ int) { out = append(out, Marker{Name: name, Pos: at}) })
+	return out
+}

@@ -1,0 +1,116 @@
+package proposal
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// FormOf returns the form a file name says, or "" when its extension says
+// none (then the content decides).
+func FormOf(name string) Form {
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".md", ".markdown":
+		return Markdown
+	case ".json":
+		return JSON
+	case ".yaml", ".yml":
+		return YAML
+	}
+	return ""
+}
+
+// Sniff guesses the form of data whose name does not say it: a JSON object,
+// a markdown report (a title or an HTML comment first), or else YAML.
+func Sniff(data []byte) Form {
+	t := bytes.TrimLeft(bytes.TrimPrefix(data, []byte(bom)), " \t\r\n")
+	switch {
+	case bytes.HasPrefix(t, []byte("{")), bytes.HasPrefix(t, []byte("[")):
+		return JSON
+	case bytes.HasPrefix(t, []byte("#")), bytes.HasPrefix(t, []byte("<!--")):
+		return Markdown
+	}
+	return YAML
+}
+
+// Parse reads one report from data. form may be "" to choose from the
+// file name, and then from the content.
+func Parse(file string, data []byte, form Form) (*Report, error) {
+	if form == "" {
+		form = FormOf(file)
+	}
+	if form == "" {
+		form = Sniff(data)
+	}
+	data, err := checkText(file, data)
+	if err != nil {
+		return nil, err
+	}
+	switch form {
+	case Markdown:
+		return readMarkdown(file, data)
+	case JSON:
+		return readJSON(file, data)
+	case YAML:
+		return readYAML(file, data)
+	}
+	return nil, errAt(file, Pos{}, "unknown form %q: expected markdown, json or yaml", form)
+}
+
+// ReadFile reads the report in the file at path, refusing files larger
+// than maxBytes (DefaultMaxBytes when 0).
+func ReadFile(path string, maxBytes int64) (*Report, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, &Error{File: path, Msg: describeIO(err), Err: err}
+	}
+	defer f.Close()
+	data, err := readLimited(path, f, maxBytes)
+	if err != nil {
+		return nil, err
+	}
+	return Parse(path, data, "")
+}
+
+// ReadAll reads a report from r (standard input), named file in messages.
+func ReadAll(file string, r io.Reader, maxBytes int64) (*Report, error) {
+	data, err := readLimited(file, r, maxBytes)
+	if err != nil {
+		return nil, err
+	}
+	return Parse(file, data, "")
+}
+
+func readLimited(file string, r io.Reader, maxBytes int64) ([]byte, error) {
+	if maxBytes <= 0 {
+		maxBytes = DefaultMaxBytes
+	}
+	data, err := io.ReadAll(io.LimitReader(r, maxBytes+1))
+	if err != nil {
+		return nil, &Error{File: file, Msg: describeIO(err), Err: err}
+	}
+	if int64(len(data)) > maxBytes {
+		return nil, errAt(file, Pos{}, "larger than the limit of %s: a report is a short document (raise the limit with --max-size)", humanBytes(maxBytes))
+	}
+	return data, nil
+}
+
+func describeIO(err error) string {
+	if pe, ok := err.(*os.PathError); ok {
+		return pe.Op + ": " + pe.Err.Error()
+	}
+	return err.Error()
+}
+
+func humanBytes(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}

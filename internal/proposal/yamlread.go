@@ -1,0 +1,166 @@
+package proposal
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// readYAML reads a hand-written report: a YAML mapping with the generator's
+// field names. data has passed checkText.
+func readYAML(file string, data []byte) (*Report, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, notReport(file, Pos{Line: 1, Column: 1}, "empty YAML document: expected a mapping with the FSAR report fields")
+		}
+		return nil, yamlError(file, err)
+	}
+	var more yaml.Node
+	if err := dec.Decode(&more); !errors.Is(err, io.EOF) {
+		p := Pos{Line: more.Line, Column: more.Column}
+		if err != nil || !p.IsValid() {
+			p = Pos{Line: 1, Column: 1}
+		}
+		return nil, errAt(file, p, "a second YAML document: expected exactly one report per file")
+	}
+	m := &doc
+	if m.Kind == yaml.DocumentNode && len(m.Content) == 1 {
+		m = m.Content[0]
+	}
+	if m.Kind != yaml.MappingNode {
+		return nil, notReport(file, nodePos(m), "expected a YAML mapping with the FSAR report fields, found %s", yamlKind(m))
+	}
+	r := &Report{File: file, Form: YAML}
+	seen := map[string]Pos{}
+	known := 0
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		k, v := m.Content[i], resolve(m.Content[i+1])
+		at := nodePos(k)
+		if k.Kind != yaml.ScalarNode {
+			return nil, errAt(file, at, "expected a field name, found %s", yamlKind(k))
+		}
+		key := k.Value
+		if first, dup := seen[key]; dup {
+			return nil, errAt(file, at, "field %q given twice (first at line %d)", key, first.Line)
+		}
+		seen[key] = at
+		f, isField := fieldByName(key)
+		if !isField {
+			var val any
+			if err := v.Decode(&val); err != nil {
+				return nil, yamlError(file, err)
+			}
+			r.Extra = append(r.Extra, Extra{Key: key, Value: val, Pos: at})
+			continue
+		}
+		known++
+		if err := r.setYAML(file, f, v, at); err != nil {
+			return nil, err
+		}
+	}
+	if known == 0 {
+		return nil, notReport(file, nodePos(m), "YAML mapping has none of the FSAR report fields (id, timestamp, proposal, severity, risks, mitigations, block_execution)")
+	}
+	r.derive()
+	return r, nil
+}
+
+// setYAML records field f from its value node.
+func (r *Report) setYAML(file string, f Field, v *yaml.Node, at Pos) error {
+	val := nodePos(v)
+	scalar := v.Kind == yaml.ScalarNode && v.Tag != "!!null"
+	switch f {
+	case FieldID, FieldTimestamp, FieldProposal:
+		if !scalar {
+			return errAt(file, val, "%s: expected a string, found %s", f, yamlKind(v))
+		}
+		return r.setValue(file, f, v.Value, at, val, nil)
+	case FieldSeverity:
+		if !scalar || (v.Tag != "!!int" && v.Tag != "!!float") {
+			return errAt(file, val, "severity: expected a number such as 6 or 12.5, found %s", yamlKind(v))
+		}
+		sv, ok := parseSeverity(v.Value)
+		if !ok {
+			return errAt(file, val, "severity %q: expected a decimal number such as 6 or 12.5", clip(v.Value))
+		}
+		r.Severity, r.SeverityText = sv, v.Value
+	case FieldBlockExecution:
+		if !scalar || v.Tag != "!!bool" {
+			return errAt(file, val, "block_execution: expected true or false, found %s", yamlKind(v))
+		}
+		b, _ := strconv.ParseBool(strings.ToLower(v.Value))
+		r.BlockExecution = b
+	case FieldRisks, FieldMitigations:
+		if v.Kind != yaml.SequenceNode {
+			return errAt(file, val, "%s: expected a list of strings, found %s", f, yamlKind(v))
+		}
+		items := make([]Item, 0, len(v.Content))
+		for i, e := range v.Content {
+			e = resolve(e)
+			if e.Kind != yaml.ScalarNode || e.Tag == "!!null" {
+				return errAt(file, nodePos(e), "%s[%d]: expected a string, found %s", f, i, yamlKind(e))
+			}
+			items = append(items, Item{Text: e.Value, Pos: nodePos(e)})
+		}
+		if f == FieldRisks {
+			r.Risks = items
+		} else {
+			r.Mitigations = items
+		}
+	}
+	r.Set(f, at)
+	return nil
+}
+
+func resolve(n *yaml.Node) *yaml.Node {
+	for n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
+	return n
+}
+
+func nodePos(n *yaml.Node) Pos {
+	if n.Line <= 0 {
+		return Pos{Line: 1, Column: 1}
+	}
+	return Pos{Line: n.Line, Column: n.Column}
+}
+
+func yamlKind(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		switch n.Tag {
+		case "!!null":
+			return "null"
+		case "!!int", "!!float":
+			return "a number"
+		case "!!bool":
+			return "a boolean"
+		}
+		return "a string"
+	}
+	return "nothing"
+}
+
+var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+// yamlError places a yaml.v3 error at its line.
+func yamlError(file string, err error) error {
+	msg := err.Error()
+	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		return errAt(file, Pos{Line: n, Column: 1}, "invalid YAML: %s", m[2])
+	}
+	return errAt(file, Pos{Line: 1, Column: 1}, "invalid YAML: %s", strings.TrimPrefix(msg, "yaml: "))
+}
