@@ -72,8 +72,6 @@ func (r *Report) setHeader(file, key, value string, at, val Pos) error {
 	return nil
 }
 
-// horizonPattern matches a risk's trailing "by YYYY-MM-DD".
-var horizonPattern = regexp.MustCompile(`(?:^|\s)by (\d{4}-\d{2}-\d{2})\s*$`)
 
 // derive fills what follows from the fields: the kind, risk categories and
 // horizons.
@@ -82,15 +80,39 @@ func (r *Report) derive() {
 	for i := range r.Risks {
 		it := &r.Risks[i]
 		it.Category = riskCategory(it.Text)
-		if strings.Contains(it.Text, "by ") {
-			if m := horizonPattern.FindStringSubmatch(it.Text); m != nil {
-				if _, err := time.Parse(time.DateOnly, m[1]); err == nil {
-					it.Horizon = m[1]
-				}
-			}
-		}
+		it.Horizon = horizon(it.Text)
 	}
 }
+
+// horizon returns the date of a trailing "by YYYY-MM-DD" (after a space or
+// at the start), when it is a real date.
+func horizon(t string) string {
+	t = strings.TrimRight(t, " \t\r\n")
+	const n = len("by 2006-01-02")
+	if len(t) < n {
+		return ""
+	}
+	tail := t[len(t)-n:]
+	if tail[:3] != "by " || (len(t) > n && !isSpace(t[len(t)-n-1])) {
+		return ""
+	}
+	date := tail[3:]
+	for i := 0; i < len(date); i++ {
+		if i == 4 || i == 7 {
+			if date[i] != '-' {
+				return ""
+			}
+		} else if date[i] < '0' || date[i] > '9' {
+			return ""
+		}
+	}
+	if _, err := time.Parse(time.DateOnly, date); err != nil {
+		return ""
+	}
+	return date
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f' }
 
 // proposalKind returns the word before the first colon of the proposal,
 // when the text starts with one word and a colon.

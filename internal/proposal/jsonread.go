@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"unicode/utf8"
 )
 
 // readJSON reads the generator's JSON twin, or any JSON object with the
@@ -25,6 +26,30 @@ type jsonReader struct {
 	file string
 	data []byte
 	dec  *json.Decoder
+	// The reader moves forward only: positions are counted on from the
+	// last one, so a file with many items costs one pass.
+	lastOff int
+	lastPos Pos
+}
+
+// posAt returns the position of byte offset off.
+func (j *jsonReader) posAt(off int) Pos {
+	if off < j.lastOff || j.lastPos.Line == 0 {
+		j.lastOff, j.lastPos = 0, Pos{Line: 1, Column: 1}
+	}
+	if off > len(j.data) {
+		off = len(j.data)
+	}
+	p := j.lastPos
+	seg := j.data[j.lastOff:off]
+	if nl := bytes.LastIndexByte(seg, '\n'); nl >= 0 {
+		p.Line += bytes.Count(seg, []byte{'\n'})
+		p.Column = 1 + utf8.RuneCount(seg[nl+1:])
+	} else {
+		p.Column += utf8.RuneCount(seg)
+	}
+	j.lastOff, j.lastPos = off, p
+	return p
 }
 
 // nextOff returns the offset of the next token: past white space and the
@@ -43,7 +68,7 @@ func (j *jsonReader) nextOff() int {
 }
 
 // next returns the position of the next token.
-func (j *jsonReader) next() Pos { return offsetPos(j.data, j.nextOff()) }
+func (j *jsonReader) next() Pos { return j.posAt(j.nextOff()) }
 
 // list reads an array value token by token, keeping each element's
 // position.
@@ -70,14 +95,12 @@ func (j *jsonReader) list() ([]any, []Pos, error) {
 func (j *jsonReader) syntax(err error) error {
 	var se *json.SyntaxError
 	if errors.As(err, &se) {
+		// Offset counts the bytes read before the offending one.
 		off := int(se.Offset)
-		if off > 0 {
-			off--
-		}
-		return errAt(j.file, offsetPos(j.data, off), "invalid JSON: %s", se.Error())
+		return errAt(j.file, j.posAt(off), "invalid JSON: %s", se.Error())
 	}
 	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-		return errAt(j.file, offsetPos(j.data, len(j.data)), "invalid JSON: unexpected end of input")
+		return errAt(j.file, j.posAt(len(j.data)), "invalid JSON: unexpected end of input")
 	}
 	return errAt(j.file, j.next(), "invalid JSON: %v", err)
 }
@@ -106,7 +129,7 @@ func (j *jsonReader) read() (*Report, error) {
 		}
 		seen[key] = keyPos
 		valOff := j.nextOff()
-		valPos := offsetPos(j.data, valOff)
+		valPos := j.posAt(valOff)
 		f, isField := fieldByName(key)
 		var v any
 		var itemPos func(int) Pos
@@ -131,8 +154,8 @@ func (j *jsonReader) read() (*Report, error) {
 	if _, err := j.dec.Token(); err != nil { // the closing brace
 		return nil, j.syntax(err)
 	}
-	if _, err := j.dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, errAt(j.file, j.next(), "unexpected data after the JSON object: expected the end of the file")
+	if rest := j.next(); j.nextOff() < len(j.data) {
+		return nil, errAt(j.file, rest, "unexpected data after the JSON object: expected the end of the file")
 	}
 	if known == 0 {
 		return nil, notReport(j.file, start, "JSON object has none of the FSAR report fields (id, timestamp, proposal, severity, risks, mitigations, block_execution)")

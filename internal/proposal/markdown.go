@@ -24,7 +24,10 @@ func splitLines(s string) (lines []line, crlf bool) {
 	for start := 0; ; {
 		i := strings.IndexByte(s[start:], '\n')
 		if i < 0 {
-			lines = append(lines, line{text: s[start:], start: start})
+			// A final line end ends the last line; it does not start another.
+			if start < len(s) || len(lines) == 0 {
+				lines = append(lines, line{text: s[start:], start: start})
+			}
 			return lines, crlf
 		}
 		end := start + i
@@ -87,10 +90,10 @@ func readMarkdown(file string, data []byte) (*Report, error) {
 		if len(t) < 8 || t[0] != '#' || t[1] != '#' {
 			continue
 		}
-		switch strings.ToLower(structural(t)) {
-		case "## risks":
+		switch h := structural(t); {
+		case strings.EqualFold(h, "## risks"):
 			risksAt = j
-		case "## mitigations":
+		case strings.EqualFold(h, "## mitigations"):
 			mitigationsAt = j
 		}
 	}
@@ -117,8 +120,11 @@ func readMarkdown(file string, data []byte) (*Report, error) {
 		}
 		seen[key] = i
 		if key == "proposal" {
+			if value != "" {
+				return nil, errAt(file, Pos{Line: i + 1, Column: valueColumn(t)}, "text after \"- proposal:\": expected the proposal on the lines below it")
+			}
 			r.Set(FieldProposal, pos(i))
-			r.Proposal = proposalBody(s, lines, i+1, bodyEnd, value, crlf)
+			r.Proposal = proposalBody(s, lines, i+1, bodyEnd, crlf)
 			r.Markers = findMarkers(s, lines, i, bodyEnd)
 			i = bodyEnd
 			break
@@ -181,37 +187,30 @@ func valueColumn(t string) int {
 
 // proposalBody returns the proposal text: the lines from..to-1 of s. The
 // generator writes one blank line after "- proposal:" and one before
-// "## Risks"; those are not part of the text. Text written on the
-// "- proposal:" line itself starts it.
-func proposalBody(s string, lines []line, from, to int, inline string, crlf bool) string {
-	if from < to && inline == "" && structural(lines[from].text) == "" {
+// "## Risks"; those are not part of the text.
+func proposalBody(s string, lines []line, from, to int, crlf bool) string {
+	if from < to && structural(lines[from].text) == "" {
 		from++
 	}
 	if to > from && structural(lines[to-1].text) == "" {
 		to--
 	}
 	if from >= to {
-		return inline
+		return ""
 	}
-	var body string
-	if crlf {
-		var b strings.Builder
-		for k := from; k < to; k++ {
-			if k > from {
-				b.WriteByte('\n')
-			}
-			b.WriteString(lines[k].text)
-		}
-		body = b.String()
-	} else {
+	if !crlf {
 		// Without line-end conversion the text is one slice of the file.
 		last := lines[to-1]
-		body = s[lines[from].start : last.start+len(last.text)]
+		return s[lines[from].start : last.start+len(last.text)]
 	}
-	if inline != "" {
-		return inline + "\n" + body
+	var b strings.Builder
+	for k := from; k < to; k++ {
+		if k > from {
+			b.WriteByte('\n')
+		}
+		b.WriteString(lines[k].text)
 	}
-	return body
+	return b.String()
 }
 
 // sectionItems reads the list under the heading at index at, up to the
@@ -250,8 +249,19 @@ func findMarkers(s string, lines []line, hdr, end int) []Marker {
 		to = lines[end].start
 	}
 	var out []Marker
+	// Positions are found walking forward, so many markers cost one pass.
+	line, last, col := hdr, lines[hdr].start, 1
 	eachMarker(s[from:to], func(name string, off int) {
-		out = append(out, Marker{Name: name, Pos: offsetPosString(s, from+off)})
+		at := from + off
+		if line+1 < len(lines) && lines[line+1].start <= at {
+			for line+1 < len(lines) && lines[line+1].start <= at {
+				line++
+			}
+			last, col = lines[line].start, 1
+		}
+		col += utf8.RuneCountInString(s[last:at])
+		last = at
+		out = append(out, Marker{Name: name, Pos: Pos{Line: line + 1, Column: col}})
 	})
 	return out
 }

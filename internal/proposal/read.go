@@ -23,14 +23,15 @@ func FormOf(name string) Form {
 	return ""
 }
 
-// Sniff guesses the form of data whose name does not say it: a JSON object,
-// a markdown report (a title or an HTML comment first), or else YAML.
+// Sniff guesses the form of data whose name does not say it: JSON when it
+// starts with "{" or "[", markdown when it starts with an HTML comment or
+// has the report's title line, and otherwise YAML.
 func Sniff(data []byte) Form {
 	t := bytes.TrimLeft(bytes.TrimPrefix(data, []byte(bom)), " \t\r\n")
 	switch {
 	case bytes.HasPrefix(t, []byte("{")), bytes.HasPrefix(t, []byte("[")):
 		return JSON
-	case bytes.HasPrefix(t, []byte("#")), bytes.HasPrefix(t, []byte("<!--")):
+	case bytes.HasPrefix(t, []byte("<!--")), bytes.HasPrefix(t, []byte(Title)), bytes.Contains(t, []byte("\n"+Title)):
 		return Markdown
 	}
 	return YAML
@@ -93,7 +94,7 @@ func readLimited(file string, r io.Reader, maxBytes int64) ([]byte, error) {
 		return nil, &Error{File: file, Msg: describeIO(err), Err: err}
 	}
 	if int64(len(data)) > maxBytes {
-		return nil, errAt(file, Pos{}, "larger than the limit of %s: a report is a short document (raise the limit with --max-size)", humanBytes(maxBytes))
+		return nil, errAt(file, offsetPos(data, int(maxBytes)), "file is larger than the limit of %s: expected a short document (raise the limit with --max-size)", humanBytes(maxBytes))
 	}
 	return data, nil
 }

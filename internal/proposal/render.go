@@ -58,5 +58,10 @@ func Render(r *Report) string {
 	if r.Has(FieldMitigations) {
 		section("## Mitigations", r.Mitigations)
 	}
+	if r.Has(FieldProposal) && !r.Has(FieldRisks) && !r.Has(FieldMitigations) {
+		// The blank line that ends the proposal must stay a line.
+		b.WriteString("\n")
+		return b.String()
+	}
 	return strings.TrimSuffix(b.String(), "\n")
 }

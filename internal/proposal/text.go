@@ -41,17 +41,3 @@ func offsetPos(data []byte, off int) Pos {
 	return Pos{Line: line, Column: 1 + utf8.RuneCount(data[start:off])}
 }
 
-// offsetPosString is offsetPos for a string.
-func offsetPosString(s string, off int) Pos {
-	if off > len(s) {
-		off = len(s)
-	}
-	line, start := 1, 0
-	for i := 0; i < off; i++ {
-		if s[i] == '\n' {
-			line++
-			start = i + 1
-		}
-	}
-	return Pos{Line: line, Column: 1 + utf8.RuneCountInString(s[start:off])}
-}

@@ -153,13 +153,21 @@ func yamlKind(n *yaml.Node) string {
 	return "nothing"
 }
 
-var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+var (
+	yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+	// yaml.v3 numbers the lines of its parser's errors (unlike its
+	// scanner's) from 0; these are the parser's messages.
+	yamlParserMsg = regexp.MustCompile(`^did not find expected (<document start>|node content|key|',' or '\]'|',' or '\}'|'-' indicator)`)
+)
 
 // yamlError places a yaml.v3 error at its line.
 func yamlError(file string, err error) error {
 	msg := err.Error()
 	if m := yamlLine.FindStringSubmatch(msg); m != nil {
 		n, _ := strconv.Atoi(m[1])
+		if yamlParserMsg.MatchString(m[2]) {
+			n++
+		}
 		return errAt(file, Pos{Line: n, Column: 1}, "invalid YAML: %s", m[2])
 	}
 	return errAt(file, Pos{Line: 1, Column: 1}, "invalid YAML: %s", strings.TrimPrefix(msg, "yaml: "))

@@ -1,0 +1,88 @@
+package proposal
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// content is what a report says, without where it says it.
+type content struct {
+	Missing                                  []string
+	ID, Timestamp, SeverityText, Proposal    string
+	BlockExecution                           bool
+	Kind                                     string
+	Risks, Categories, Horizons, Mitigations []string
+	Extra                                    []string
+	Markers                                  []string
+}
+
+func contentOf(r *Report) content {
+	c := content{Missing: r.Missing(), ID: r.ID, Timestamp: r.Timestamp, SeverityText: r.SeverityText,
+		Proposal: r.Proposal, BlockExecution: r.BlockExecution, Kind: r.Kind,
+		Risks: r.RiskTexts(), Mitigations: r.MitigationTexts()}
+	for _, it := range r.Risks {
+		c.Categories = append(c.Categories, it.Category)
+		c.Horizons = append(c.Horizons, it.Horizon)
+	}
+	for _, e := range r.Extra {
+		c.Extra = append(c.Extra, e.Key+"="+e.Value.(string))
+	}
+	for _, m := range r.Markers {
+		c.Markers = append(c.Markers, m.Name)
+	}
+	return c
+}
+
+// seeds are the project's own reports: the fixtures here and proposals/.
+func seeds(t testing.TB) [][]byte {
+	var out [][]byte
+	for _, pattern := range []string{"testdata/*.md", "../../proposals/*/*.md"} {
+		files, err := filepath.Glob(pattern)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range files {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
+// FuzzReadMarkdown reads arbitrary input as markdown. It must never panic;
+// a failure must be a positioned *Error; and a report that reads must read
+// the same after Render writes it in the generator's format.
+func FuzzReadMarkdown(f *testing.F) {
+	f.Add([]byte(generated))
+	f.Add([]byte(strings.ReplaceAll(generated, "\n", "\r\n")))
+	f.Add([]byte("<!-- SYNOPSIS: FSAR Proposal Report -->\n\n" + generated))
+	for _, s := range seeds(f) {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		r, err := Parse("f.md", data, Markdown)
+		if err != nil {
+			var e *Error
+			if !errors.As(err, &e) || !e.Pos.IsValid() || e.File != "f.md" {
+				t.Fatalf("error without a position: %#v", err)
+			}
+			return
+		}
+		out := Render(r)
+		r2, err := Parse("f.md", []byte(out), Markdown)
+		if err != nil {
+			t.Fatalf("rendered report does not read: %v\ninput: %q\nrendered: %q", err, data, out)
+		}
+		if diff := cmp.Diff(contentOf(r), contentOf(r2)); diff != "" {
+			t.Fatalf("read → render → read changed the report (-first +second):\n%s\ninput: %q\nrendered: %q", diff, data, out)
+		}
+	})
+}
