@@ -1,0 +1,44 @@
+# METADATA
+# title: The generator's canned texts
+# description: >-
+#   The risk and mitigation texts the FSAR generator writes when no real
+#   analysis is available (both canned sets).
+package fsar.lib.canned
+
+# Canned risks written verbatim (the first set's "Slow failure" risk ends
+# with a date and is matched by horizon_risk instead).
+risks := {
+	"Unintended consequence: incentives shift toward short-term metrics, long-term reliability decays",
+	"Incentive drift: stakeholders habituate to optimistic outputs, raising risk of silent defects",
+	"Silent failure modes if monitoring is weak",
+	"Second-order costs due to over-automation",
+	"Trust inflation from optimistic summaries",
+}
+
+horizon_risk := `^Slow failure: unnoticed degradation accumulating by [0-9]{4}-[0-9]{2}-[0-9]{2}$`
+
+mitigations := {
+	"Add scheduled adversarial audits with hard pass/fail gates",
+	"Track leading indicators for drift and trust inflation; alert on trend change",
+	"Prefer reversible rollouts; keep rollback artifacts warm and tested",
+	"Add runtime checks and alerts on critical paths",
+	"Bias toward reversible, cheap experiments first",
+	"Enforce periodic FSAR reruns with updated data",
+}
+
+# risk(x): x is one of the canned risk texts (surrounding white space ignored).
+risk(x) if {
+	is_string(x)
+	trim_space(x) in risks
+}
+
+risk(x) if {
+	is_string(x)
+	regex.match(horizon_risk, trim_space(x))
+}
+
+# mitigation(x): x is one of the canned mitigation texts.
+mitigation(x) if {
+	is_string(x)
+	trim_space(x) in mitigations
+}

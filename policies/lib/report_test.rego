@@ -1,0 +1,60 @@
+package fsar.lib.report_test
+
+import data.fsar.lib.canned
+import data.fsar.lib.fixture
+import data.fsar.lib.report
+
+test_has_counts_false_and_null if {
+	report.has("block_execution") with input as {"block_execution": false}
+	report.has("id") with input as {"id": null}
+	not report.has("id") with input as {"severity": 6}
+	not report.has("id") with input as "id"
+}
+
+test_missing if {
+	report.missing("id") with input as {}
+	report.missing("id") with input as {"id": "x", "missing": ["id"]}
+	not report.missing("id") with input as {"id": "x", "missing": ["severity"]}
+	not report.missing("id") with input as {"id": "x", "missing": "id"}
+}
+
+test_typed_values if {
+	report.severity == 6 with input as fixture.good
+	not report.severity with input as {"severity": "6"}
+	report.id == fixture.good.id with input as fixture.good
+	not report.id with input as {"id": 1}
+	report.proposal == fixture.good.proposal with input as fixture.good
+	not report.proposal with input as {"proposal": ["x"]}
+	report.markers == {"fsar_review"} with input as {"markers": ["fsar_review", 3, "fsar_review"]}
+	report.markers == set() with input as {"markers": "fsar_review"}
+}
+
+test_real_mitigation_plan if {
+	report.real_mitigation_plan with input as fixture.good
+	not report.real_mitigation_plan with input as fixture.stub
+	not report.real_mitigation_plan with input as {"mitigations": [" ", 1]}
+	not report.real_mitigation_plan with input as {"mitigations": "Add tests"}
+}
+
+test_all_canned if {
+	report.all_canned("risks") with input as fixture.stub
+	report.all_canned("mitigations") with input as fixture.stub
+	not report.all_canned("risks") with input as fixture.good
+	not report.all_canned("mitigations") with input as {"mitigations": []}
+	not report.all_canned("proposal") with input as fixture.stub
+}
+
+test_canned_texts if {
+	every r in fixture.canned_risks {
+		canned.risk(r)
+	}
+	every m in fixture.canned_mitigations {
+		canned.mitigation(m)
+	}
+	canned.risk("Slow failure: unnoticed degradation accumulating by 2030-01-01")
+	not canned.risk("Slow failure: unnoticed degradation accumulating by 2030-1-1")
+	not canned.risk(["Silent failure modes if monitoring is weak"])
+	not canned.mitigation(3)
+	count(canned.risks) == 5
+	count(canned.mitigations) == 6
+}

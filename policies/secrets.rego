@@ -1,0 +1,52 @@
+# METADATA
+# title: Secrets in the proposal
+# description: >-
+#   Proposal texts are written by language models and copied into reports
+#   that are committed and shared; a credential in one is leaked.
+package fsar.secrets
+
+import data.fsar.lib.report
+
+# The kinds of secret looked for. Each pattern's first group is the secret.
+patterns := [
+	{"kind": "a Stripe key", "re": `((?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,})`},
+	{"kind": "an AWS access key id", "re": `(?:^|[^0-9A-Za-z])((?:AKIA|ASIA)[0-9A-Z]{16})(?:[^0-9A-Za-z]|$)`},
+	{"kind": "a GitHub token", "re": `(gh[pousr]_[A-Za-z0-9]{36,})`},
+	{"kind": "a GitHub token", "re": `(github_pat_[A-Za-z0-9_]{22,})`},
+	{"kind": "a Slack token", "re": `(xox[bpaors]-[A-Za-z0-9-]{10,})`},
+	{"kind": "a private key block", "re": `(-----BEGIN[ A-Z0-9]*PRIVATE KEY(?: BLOCK)?-----)`},
+]
+
+# mask(s) keeps at most the first 4 characters of a secret.
+mask(s) := sprintf("%s****", [substring(s, 0, 4)])
+
+# METADATA
+# title: Secret in the proposal
+# description: >-
+#   The proposal contains a Stripe key, an AWS access key id, a GitHub or
+#   Slack token, or a private key block. The finding shows only the secret's
+#   first 4 characters and where it is.
+# custom:
+#   id: secret
+#   level: deny
+#   remediation: >-
+#     Revoke and reissue the secret now, remove it from the proposal and the
+#     report's history, and re-run the FSAR.
+deny contains f if {
+	p := report.proposal
+	some pattern in patterns
+	some m in regex.find_all_string_submatch_n(pattern.re, p, -1)
+	secret := m[1]
+	at := _position(p, secret)
+	f := {
+		"msg": sprintf("proposal contains %s (%s) at its line %d, column %d", [pattern.kind, mask(secret), at[0], at[1]]),
+		"rule": "secret",
+		"field": "proposal",
+		"remediation": "Revoke and reissue the secret now, remove it from the proposal and the report's history, and re-run the FSAR.",
+	}
+}
+
+# _position(p, s) is [line, column] (from 1) of the first s in p.
+_position(p, s) := [count(lines), count(lines[count(lines) - 1]) + 1] if {
+	lines := split(substring(p, 0, indexof(p, s)), "\n")
+}
