@@ -72,7 +72,6 @@ func (r *Report) setHeader(file, key, value string, at, val Pos) error {
 	return nil
 }
 
-
 // derive fills what follows from the fields: the kind, risk categories and
 // horizons.
 func (r *Report) derive() {
@@ -112,7 +111,9 @@ func horizon(t string) string {
 	return date
 }
 
-func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f' }
+func isSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'
+}
 
 // proposalKind returns the word before the first colon of the proposal,
 // when the text starts with one word and a colon.

@@ -40,4 +40,3 @@ func offsetPos(data []byte, off int) Pos {
 	start := bytes.LastIndexByte(data[:off], '\n') + 1
 	return Pos{Line: line, Column: 1 + utf8.RuneCount(data[start:off])}
 }
-

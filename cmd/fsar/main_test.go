@@ -1,0 +1,70 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/fsar-gate/fsar/internal/cli"
+	"github.com/fsar-gate/fsar/internal/iostreams"
+)
+
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"fsar": func() { os.Exit(cli.Main(context.Background(), os.Args[1:], iostreams.System())) },
+	})
+}
+
+// TestScripts runs the end-to-end scripts in testdata/script against the
+// real fsar binary. $PROPOSALS is the project's example reports; $CORPUS the
+// real report corpus, when it is there (scripts that need it skip without).
+func TestScripts(t *testing.T) {
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	corpus := filepath.Join(root, "..", "shared", "corpus", "lumin-lifeos")
+	testscript.Run(t, testscript.Params{
+		Dir: filepath.Join(root, "testdata", "script"),
+		Setup: func(env *testscript.Env) error {
+			env.Setenv("PROPOSALS", filepath.Join(root, "proposals"))
+			env.Setenv("CORPUS", corpus)
+			env.Setenv("NO_COLOR", "1")
+			return nil
+		},
+		Condition: func(cond string) (bool, error) {
+			if cond == "corpus" {
+				_, err := os.Stat(corpus)
+				return err == nil, nil
+			}
+			return false, fmt.Errorf("unknown condition %q", cond)
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			// lines N FILE: FILE (or stdout/stderr) has exactly N lines.
+			"lines": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 2 {
+					ts.Fatalf("usage: lines N FILE")
+				}
+				want, err := strconv.Atoi(args[0])
+				ts.Check(err)
+				var text string
+				switch args[1] {
+				case "stdout", "stderr":
+					text = ts.ReadFile(args[1])
+				default:
+					text = ts.ReadFile(args[1])
+				}
+				got := strings.Count(text, "\n")
+				if (got == want) == neg {
+					ts.Fatalf("%s has %d lines, want %d", args[1], got, want)
+				}
+			},
+		},
+	})
+}
