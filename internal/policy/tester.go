@@ -1,0 +1,262 @@
+package policy
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/cover"
+	"github.com/open-policy-agent/opa/v1/tester"
+	"github.com/open-policy-agent/opa/v1/topdown"
+)
+
+// TestOptions configure Test.
+type TestOptions struct {
+	// Sources hold the policy modules and their *_test.rego files.
+	Sources []Source
+	// Data and Config are the base documents, as for Load.
+	Data   map[string]any
+	Config map[string]any
+	// Run, when set, is a regular expression: only the tests whose full
+	// name (data.fsar.severity_test.test_x) it matches run.
+	Run string
+	// Coverage asks for a coverage report of the policy (non-test) modules.
+	Coverage bool
+	// Timeout bounds each test; zero means 5s.
+	Timeout time.Duration
+}
+
+// TestOutcome is how one test ended.
+type TestOutcome string
+
+// The outcomes of a test.
+const (
+	TestPass  TestOutcome = "pass"
+	TestFail  TestOutcome = "fail"  // the test rule was false or undefined
+	TestError TestOutcome = "error" // evaluation failed (built-in error, conflict, timeout)
+	TestSkip  TestOutcome = "skip"  // a todo_test_ rule
+)
+
+// TestResult is the result of one Rego test.
+type TestResult struct {
+	Package  string // "fsar.severity_test"
+	Name     string // "test_hard_threshold"
+	File     string
+	Line     int
+	Outcome  TestOutcome
+	Err      string // for TestError: the error, "file:line:column: message" when located
+	Output   string // what print() wrote
+	Duration time.Duration
+}
+
+// TestReport is the result of Test.
+type TestReport struct {
+	Results  []TestResult // sorted by file, line and name
+	Coverage *Coverage    // nil unless asked for
+}
+
+// Count returns how many results ended with the outcome.
+func (r *TestReport) Count(o TestOutcome) int {
+	n := 0
+	for _, res := range r.Results {
+		if res.Outcome == o {
+			n++
+		}
+	}
+	return n
+}
+
+// OK reports whether no test failed or errored.
+func (r *TestReport) OK() bool { return r.Count(TestFail) == 0 && r.Count(TestError) == 0 }
+
+// Coverage is the line coverage of the policy modules by their tests.
+type Coverage struct {
+	Percent         float64 // covered lines / lines that count, in percent; 0 when none count
+	CoveredLines    int
+	NotCoveredLines int
+	Files           []FileCoverage // sorted by file
+}
+
+// FileCoverage is the coverage of one policy module.
+type FileCoverage struct {
+	File            string
+	Percent         float64
+	CoveredLines    int
+	NotCoveredLines int
+	NotCovered      []LineRange // sorted
+}
+
+// LineRange is a range of lines, both ends included.
+type LineRange struct{ Start, End int }
+
+// Test runs the *_test.rego tests in the sources against the policies,
+// sandboxed and compiled as Load does (print output is captured). The
+// policy modules must pass the same checks as for Load; finding no test is
+// not an error. A test that fails or errors is a result, not an error.
+//
+// The OPA test runner does not take an evaluation time: tests that depend
+// on time.now_ns() must set it with `with time.now_ns as ...`.
+func Test(ctx context.Context, opts TestOptions) (*TestReport, error) {
+	if opts.Run != "" {
+		if _, err := regexp.Compile(opts.Run); err != nil {
+			return nil, fmt.Errorf("policy: test filter: %w", err)
+		}
+	}
+	files, err := readSources(opts.Sources)
+	if err != nil {
+		return nil, err
+	}
+	var policyFiles []file
+	for _, f := range files {
+		if !f.test {
+			policyFiles = append(policyFiles, f)
+		}
+	}
+	// Check the policies alone exactly as Load would.
+	pc, _, _, err := compileFiles(ctx, policyFiles, opts.Data, opts.Config, false)
+	if err != nil {
+		return nil, err
+	}
+	if _, _, err := inspect(pc, false); err != nil {
+		return nil, err
+	}
+
+	// Then compile policies and tests together for the runner.
+	modules, err := parseFiles(files)
+	if err != nil {
+		return nil, err
+	}
+	root, _, err := buildData(opts.Data, opts.Config)
+	if err != nil {
+		return nil, fmt.Errorf("policy: %w", err)
+	}
+	store := newStore(root)
+	c := newCompiler(true)
+
+	var cov *cover.Cover
+	runner := tester.NewRunner().
+		SetCompiler(c).
+		SetStore(store).
+		SetModules(modules).
+		RaiseBuiltinErrors(true).
+		CapturePrintOutput(true).
+		SetTimeout(cmp.Or(opts.Timeout, 5*time.Second)).
+		Filter(opts.Run)
+	if opts.Coverage {
+		cov = cover.New()
+		runner.SetCoverageQueryTracer(cov).SetCoverageRuns([]cover.Kind{})
+	}
+	ch, err := runner.RunTests(ctx, nil)
+	if err != nil {
+		return nil, testSetupError(err)
+	}
+	report := &TestReport{}
+	for r := range ch {
+		report.Results = append(report.Results, testResult(r))
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("policy: tests: %w", err)
+	}
+	slices.SortFunc(report.Results, func(a, b TestResult) int {
+		return cmp.Or(
+			strings.Compare(a.File, b.File),
+			cmp.Compare(a.Line, b.Line),
+			strings.Compare(a.Name, b.Name),
+		)
+	})
+	if cov != nil {
+		report.Coverage = coverage(cov, c, files)
+	}
+	return report, nil
+}
+
+// testSetupError converts a compile error from the runner.
+func testSetupError(err error) error {
+	var astErrs ast.Errors
+	if errors.As(err, &astErrs) {
+		return &LoadError{Problems: astProblems(err)}
+	}
+	return fmt.Errorf("policy: tests: %w", err)
+}
+
+// testResult converts the runner's result.
+func testResult(r *tester.Result) TestResult {
+	res := TestResult{
+		Package:  strings.TrimPrefix(r.Package, "data."),
+		Name:     r.Name,
+		Output:   string(r.Output),
+		Duration: r.Duration,
+	}
+	if r.Location != nil {
+		res.File, res.Line = r.Location.File, r.Location.Row
+	}
+	switch {
+	case r.Skip:
+		res.Outcome = TestSkip
+	case r.Error != nil:
+		res.Outcome = TestError
+		res.Err = testErrorString(r.Error)
+	case r.Fail:
+		res.Outcome = TestFail
+	default:
+		res.Outcome = TestPass
+	}
+	return res
+}
+
+// testErrorString renders a test's error as "file:line:column: message".
+func testErrorString(err error) string {
+	var te *topdown.Error
+	if errors.As(err, &te) {
+		if te.Code == topdown.CancelErr {
+			return locProblem(te.Location, "test cancelled (timeout)").String()
+		}
+		return locProblem(te.Location, te.Message).String()
+	}
+	var ee *EvalError
+	if errors.As(err, &ee) {
+		return ee.Error()
+	}
+	return evalError(err).Error()
+}
+
+// coverage summarises the coverage of the policy (non-test) modules.
+func coverage(cov *cover.Cover, c *ast.Compiler, files []file) *Coverage {
+	modules := map[string]*ast.Module{}
+	for _, f := range files {
+		if m := c.Modules[f.name]; m != nil && !f.test {
+			modules[f.name] = m
+		}
+	}
+	rep := cov.Report(modules)
+	out := &Coverage{}
+	for _, name := range slices.Sorted(maps.Keys(modules)) {
+		fr := rep.Files[name]
+		fc := FileCoverage{File: name}
+		if fr != nil {
+			fc.Percent = fr.Coverage
+			fc.CoveredLines = fr.CoveredLines
+			fc.NotCoveredLines = fr.NotCoveredLines
+			for _, r := range fr.NotCovered {
+				fc.NotCovered = append(fc.NotCovered, LineRange{Start: r.Start.Row, End: r.End.Row})
+			}
+			slices.SortFunc(fc.NotCovered, func(a, b LineRange) int {
+				return cmp.Or(cmp.Compare(a.Start, b.Start), cmp.Compare(a.End, b.End))
+			})
+		}
+		out.CoveredLines += fc.CoveredLines
+		out.NotCoveredLines += fc.NotCoveredLines
+		out.Files = append(out.Files, fc)
+	}
+	if total := out.CoveredLines + out.NotCoveredLines; total > 0 {
+		out.Percent = 100 * float64(out.CoveredLines) / float64(total)
+	}
+	return out
+}
