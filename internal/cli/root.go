@@ -70,6 +70,6 @@ usage, read, policy or evaluation error.`,
 		SilenceErrors: true,
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err: err} })
-	root.AddCommand(newParseCmd(f, nil))
+	root.AddCommand(newParseCmd(f, nil), newCheckCmd(f, nil), newPolicyCmd(f))
 	return root
 }

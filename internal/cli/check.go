@@ -1,0 +1,159 @@
+package cli
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/open-policy-agent/opa/v1/version"
+	"github.com/spf13/cobra"
+
+	"github.com/fsar-gate/fsar/internal/gate"
+	"github.com/fsar-gate/fsar/internal/policy"
+	"github.com/fsar-gate/fsar/internal/proposal"
+	"github.com/fsar-gate/fsar/internal/report"
+)
+
+// checkOptions are the flags of `fsar check`.
+type checkOptions struct {
+	Paths      []string
+	Format     string
+	FailOn     string
+	Now        string
+	MaxSize    string
+	AllowEmpty bool
+	Policy     policyFlags
+}
+
+func newCheckCmd(f *Factory, runF func(*checkOptions) error) *cobra.Command {
+	opts := &checkOptions{}
+	cmd := &cobra.Command{
+		Use:   "check [PATH|-]...",
+		Short: "Judge FSAR reports with the policies: pass, warn, review or block",
+		Long: `Judge FSAR reports with Rego policies.
+
+Every report is read (files, folders walked for reports, "-" for standard
+input), evaluated by every policy on all cores at one pinned time, and given
+a verdict: its worst finding. deny blocks; review blocks until a human
+approves; warn advises.
+
+The bundled default policies encode the FSAR rules (see 'fsar policy doc').
+--policy adds folders of your own; --no-default-policies uses only those.
+Configuration (thresholds, maximum age, ...) comes from .fsar.yaml or
+--config and reaches the policies as data.fsar.config.
+
+Exit status: 0 when no report reaches --fail-on (default review); 1 when one
+does; 2 on any usage, read, policy or evaluation error — a report that could
+not be read or judged never passes. One bad file does not stop the others
+from being checked and reported.`,
+		Example: `  # check the example reports with the bundled policies
+  fsar check proposals/
+
+  # machine-readable result, reproducible: the clock pinned
+  fsar check --format json --now 2026-11-25T00:00:00Z audit/reports/
+
+  # your own policies beside the defaults, failing on warnings too
+  fsar check --policy ./policy --fail-on warn reports/`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Paths = args
+			if len(args) == 0 {
+				return usagef("check needs at least one PATH or - (standard input)")
+			}
+			if _, err := report.New(opts.Format, report.Options{}); err != nil {
+				return usagef("--format: %v", err)
+			}
+			switch opts.FailOn {
+			case "warn", "review", "block":
+			default:
+				return usagef("--fail-on %q: expected warn, review or block", opts.FailOn)
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return checkRun(cmd, f, opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVarP(&opts.Format, "format", "o", "text", "output format: "+strings.Join(report.Names(), ", "))
+	fl.StringVar(&opts.FailOn, "fail-on", "review", "lowest verdict that fails the gate: warn, review or block")
+	fl.StringVar(&opts.Now, "now", "", "evaluation time, RFC 3339 (default: the current time)")
+	fl.StringVar(&opts.MaxSize, "max-size", "10MiB", "largest report file to read")
+	fl.BoolVar(&opts.AllowEmpty, "allow-empty", false, "pass when the paths hold no FSAR report (by default that is an error)")
+	opts.Policy.register(cmd)
+	return cmd
+}
+
+// parseNow reads --now, or takes the clock.
+func parseNow(f *Factory, s string) (time.Time, error) {
+	if s == "" {
+		return f.Now().UTC(), nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, usagef("--now %q: expected an RFC 3339 time such as 2026-11-25T00:00:00Z", s)
+	}
+	return t.UTC(), nil
+}
+
+// loadEngine compiles the policies the flags choose, once.
+func loadEngine(cmd *cobra.Command, pf *policyFlags, now time.Time) (*policy.Engine, error) {
+	srcs, err := pf.sources()
+	if err != nil {
+		return nil, err
+	}
+	cfg, _, err := pf.config()
+	if err != nil {
+		return nil, err
+	}
+	data, err := pf.data()
+	if err != nil {
+		return nil, err
+	}
+	return policy.Load(cmd.Context(), policy.Options{Sources: srcs, Data: data, Config: cfg, Now: now})
+}
+
+func checkRun(cmd *cobra.Command, f *Factory, opts *checkOptions) error {
+	now, err := parseNow(f, opts.Now)
+	if err != nil {
+		return err
+	}
+	maxBytes, err := parseSize(opts.MaxSize)
+	if err != nil {
+		return usagef("--max-size: %v", err)
+	}
+	fmtr, err := report.New(opts.Format, report.Options{Color: f.IO.ColorEnabled()})
+	if err != nil {
+		return usagef("--format: %v", err)
+	}
+	failOn, _ := gate.ParseVerdict(opts.FailOn)
+
+	engine, err := loadEngine(cmd, &opts.Policy, now)
+	if err != nil {
+		return err
+	}
+	units, errs := proposal.Discover(opts.Paths)
+	res := &gate.Result{
+		Schema: gate.Schema,
+		DecidedBy: gate.DecidedBy{
+			FSARVersion: Version, OPAVersion: version.Version, PolicyDigest: engine.Digest(), Now: now,
+		},
+	}
+	for _, e := range errs {
+		res.Errors = append(res.Errors, gate.ProblemOf(e))
+	}
+	res.Reports, res.Skipped = gate.Check(cmd.Context(), engine, units, gate.Options{MaxBytes: maxBytes, Stdin: f.IO.In})
+	if len(res.Reports) == 0 && !opts.AllowEmpty {
+		res.Errors = append(res.Errors, gate.Problem{Message: fmt.Sprintf("no FSAR report found in %s (use --allow-empty when that is expected)", strings.Join(opts.Paths, ", "))})
+	}
+	res.Summarize()
+	if err := fmtr.Format(f.IO.Out, res); err != nil {
+		return err
+	}
+	switch {
+	case res.Verdict == gate.Error:
+		return withCode(ExitError)
+	case res.Verdict >= failOn:
+		return withCode(ExitFail)
+	}
+	return nil
+}

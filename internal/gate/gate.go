@@ -1,0 +1,317 @@
+// Package gate turns policy findings into verdicts: it reads reports,
+// evaluates them concurrently with a compiled policy engine, places each
+// finding at its report line, and summarises the run. It prints nothing.
+package gate
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+
+	"github.com/fsar-gate/fsar/internal/policy"
+	"github.com/fsar-gate/fsar/internal/proposal"
+)
+
+// Schema names the version of the check result's JSON form.
+const Schema = "fsar.check/v1"
+
+// Verdict is what the gate says of one report, or of a whole run: its
+// worst finding, or error when it could not be read or evaluated.
+type Verdict int
+
+// Verdicts, from the best to the worst.
+const (
+	Pass Verdict = iota
+	Warn
+	Review
+	Block
+	Error
+)
+
+var verdictNames = [...]string{"pass", "warn", "review", "block", "error"}
+
+func (v Verdict) String() string {
+	if v < Pass || v > Error {
+		return fmt.Sprintf("Verdict(%d)", int(v))
+	}
+	return verdictNames[v]
+}
+
+// MarshalText encodes the verdict as its name.
+func (v Verdict) MarshalText() ([]byte, error) { return []byte(v.String()), nil }
+
+// UnmarshalText decodes a verdict name.
+func (v *Verdict) UnmarshalText(b []byte) error {
+	p, err := ParseVerdict(string(b))
+	if err == nil {
+		*v = p
+	}
+	return err
+}
+
+// ParseVerdict reads a verdict name.
+func ParseVerdict(s string) (Verdict, error) {
+	for i, n := range verdictNames {
+		if n == s {
+			return Verdict(i), nil
+		}
+	}
+	return 0, fmt.Errorf("unknown verdict %q (want pass, warn, review, block or error)", s)
+}
+
+// verdictOf maps a finding's level onto the verdict it causes.
+func verdictOf(l policy.Level) Verdict {
+	switch l {
+	case policy.Deny:
+		return Block
+	case policy.Review:
+		return Review
+	case policy.Warn:
+		return Warn
+	}
+	return Error
+}
+
+// Evaluator evaluates one report's input; *policy.Engine is one.
+type Evaluator interface {
+	Eval(ctx context.Context, input ast.Value) ([]policy.Finding, error)
+}
+
+var _ Evaluator = (*policy.Engine)(nil)
+
+// Location is a place in a report file.
+type Location struct {
+	File   string `json:"file"`
+	Line   int    `json:"line,omitempty"`
+	Column int    `json:"column,omitempty"`
+}
+
+// Finding is a policy finding placed at its report line.
+type Finding struct {
+	Level       policy.Level `json:"level"`
+	Rule        string       `json:"rule"`
+	Title       string       `json:"title,omitempty"`
+	Message     string       `json:"message"`
+	Field       string       `json:"field,omitempty"`
+	Remediation string       `json:"remediation,omitempty"`
+	Package     string       `json:"package"`
+	Location    Location     `json:"location"`
+}
+
+// Problem is an error that kept a report from being read or judged.
+type Problem struct {
+	Location Location `json:"location"`
+	Message  string   `json:"message"`
+}
+
+func (p Problem) String() string {
+	loc := p.Location.File
+	if p.Location.Line > 0 {
+		loc = fmt.Sprintf("%s:%d:%d", loc, p.Location.Line, p.Location.Column)
+	}
+	if loc == "" {
+		return p.Message
+	}
+	return loc + ": " + p.Message
+}
+
+// ProblemOf describes err, with its place when it is a read error.
+func ProblemOf(err error) Problem {
+	var re *proposal.Error
+	if errors.As(err, &re) {
+		return Problem{Location: Location{File: re.File, Line: re.Pos.Line, Column: re.Pos.Column}, Message: re.Msg}
+	}
+	return Problem{Message: err.Error()}
+}
+
+// Report is the gate's result for one report.
+type Report struct {
+	File     string    `json:"file"`
+	Twin     string    `json:"twin,omitempty"`
+	Form     string    `json:"form,omitempty"`
+	ID       string    `json:"id,omitempty"`
+	Severity *float64  `json:"severity,omitempty"`
+	Kind     string    `json:"kind,omitempty"`
+	Verdict  Verdict   `json:"verdict"`
+	Findings []Finding `json:"findings"`
+	Errors   []Problem `json:"errors,omitempty"`
+}
+
+// Count is how many reports got each verdict.
+type Count struct {
+	Reports int `json:"reports"`
+	Pass    int `json:"pass"`
+	Warn    int `json:"warn"`
+	Review  int `json:"review"`
+	Block   int `json:"block"`
+	Error   int `json:"error"`
+	Skipped int `json:"skipped"`
+}
+
+// DecidedBy records what judged a run, so that a result can be reproduced.
+type DecidedBy struct {
+	FSARVersion  string    `json:"fsar_version"`
+	OPAVersion   string    `json:"opa_version"`
+	PolicyDigest string    `json:"policy_digest"`
+	Now          time.Time `json:"now"`
+}
+
+// Result is one `fsar check` run.
+type Result struct {
+	Schema    string    `json:"schema"`
+	Verdict   Verdict   `json:"verdict"`
+	DecidedBy DecidedBy `json:"decided_by"`
+	Count     Count     `json:"count"`
+	Reports   []Report  `json:"reports"`
+	// Skipped lists files found in folders that are not FSAR reports.
+	Skipped []string `json:"skipped"`
+	// Errors are problems not tied to one report (a path that cannot be
+	// walked).
+	Errors []Problem `json:"errors"`
+}
+
+// Options tune Check.
+type Options struct {
+	MaxBytes int64     // largest report file; proposal.DefaultMaxBytes when 0
+	Stdin    io.Reader // read for the unit "-"
+	Workers  int       // concurrent evaluations; the number of CPUs when 0
+}
+
+// Check reads and evaluates every unit, on all cores, and returns the
+// results in the units' order. Skipped units (walked files that are not
+// reports) come back with their Unit only in skipped.
+func Check(ctx context.Context, ev Evaluator, units []proposal.Unit, opts Options) (reports []Report, skipped []string) {
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	workers = min(workers, max(len(units), 1))
+	out := make([]Report, len(units))
+	skip := make([]bool, len(units))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	var stdinOnce sync.Mutex
+	for range workers {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(units) {
+					return
+				}
+				u := units[i]
+				var res proposal.Result
+				if u.Path == proposal.Stdin {
+					stdinOnce.Lock()
+					res = u.Read(opts.MaxBytes, opts.Stdin)
+					stdinOnce.Unlock()
+				} else {
+					res = u.Read(opts.MaxBytes, nil)
+				}
+				if res.Skipped {
+					skip[i] = true
+					continue
+				}
+				out[i] = judge(ctx, ev, res)
+			}
+		})
+	}
+	wg.Wait()
+	reports = out[:0:0]
+	for i := range out {
+		if skip[i] {
+			skipped = append(skipped, units[i].Path)
+			continue
+		}
+		reports = append(reports, out[i])
+	}
+	return reports, skipped
+}
+
+// judge evaluates one read report.
+func judge(ctx context.Context, ev Evaluator, res proposal.Result) Report {
+	rep := Report{File: res.Unit.Path, Twin: res.Unit.Twin, Findings: []Finding{}}
+	for _, err := range res.Errs {
+		rep.Errors = append(rep.Errors, ProblemOf(err))
+	}
+	r := res.Report
+	if r != nil {
+		rep.File, rep.Form, rep.Kind = r.File, string(r.Form), r.Kind
+		if r.Twin != nil {
+			rep.Twin = r.Twin.File
+		}
+		if r.Has(proposal.FieldID) {
+			rep.ID = r.ID
+		}
+		if r.Has(proposal.FieldSeverity) {
+			s := r.Severity
+			rep.Severity = &s
+		}
+		if err := ctx.Err(); err != nil {
+			rep.Errors = append(rep.Errors, Problem{Location: Location{File: rep.File}, Message: "not evaluated: " + err.Error()})
+		} else if input, err := Input(r); err != nil {
+			rep.Errors = append(rep.Errors, Problem{Location: Location{File: rep.File}, Message: "building the policy input: " + err.Error()})
+		} else if findings, err := ev.Eval(ctx, input); err != nil {
+			rep.Errors = append(rep.Errors, Problem{Location: Location{File: rep.File}, Message: "policy evaluation: " + err.Error()})
+		} else {
+			for _, f := range findings {
+				p := r.PosOf(f.Field)
+				rep.Findings = append(rep.Findings, Finding{
+					Level: f.Level, Rule: f.Rule, Title: f.Title, Message: f.Msg, Field: f.Field,
+					Remediation: f.Remediation, Package: f.Package,
+					Location: Location{File: r.File, Line: p.Line, Column: p.Column},
+				})
+			}
+		}
+	}
+	rep.Verdict = Pass
+	for _, f := range rep.Findings {
+		rep.Verdict = max(rep.Verdict, verdictOf(f.Level))
+	}
+	if len(rep.Errors) > 0 || r == nil {
+		rep.Verdict = Error
+	}
+	return rep
+}
+
+// Summarize fills the result's verdict and counts from its reports and
+// errors. A run with errors, or with no report at all, is an error: a gate
+// must not pass what it did not see.
+func (res *Result) Summarize() {
+	res.Count = Count{Reports: len(res.Reports), Skipped: len(res.Skipped)}
+	v := Pass
+	for _, r := range res.Reports {
+		switch r.Verdict {
+		case Pass:
+			res.Count.Pass++
+		case Warn:
+			res.Count.Warn++
+		case Review:
+			res.Count.Review++
+		case Block:
+			res.Count.Block++
+		case Error:
+			res.Count.Error++
+		}
+		v = max(v, r.Verdict)
+	}
+	if len(res.Errors) > 0 {
+		v = Error
+	}
+	res.Verdict = v
+	if res.Reports == nil {
+		res.Reports = []Report{}
+	}
+	if res.Skipped == nil {
+		res.Skipped = []string{}
+	}
+	if res.Errors == nil {
+		res.Errors = []Problem{}
+	}
+}

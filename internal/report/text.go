@@ -1,0 +1,137 @@
+package report
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strings"
+	"unicode"
+
+	"github.com/fsar-gate/fsar/internal/gate"
+)
+
+// Text writes the result for a person: a line per report with its verdict,
+// each finding under it, and a summary line.
+type Text struct {
+	Color bool
+}
+
+const (
+	ansiReset  = "\x1b[0m"
+	ansiRed    = "\x1b[31m"
+	ansiYellow = "\x1b[33m"
+	ansiGreen  = "\x1b[32m"
+	ansiCyan   = "\x1b[36m"
+	ansiBold   = "\x1b[1m"
+	ansiDim    = "\x1b[2m"
+)
+
+func (t *Text) paint(code, s string) string {
+	if !t.Color {
+		return s
+	}
+	return code + s + ansiReset
+}
+
+func (t *Text) verdictColor(v gate.Verdict) string {
+	switch v {
+	case gate.Pass:
+		return ansiGreen
+	case gate.Warn:
+		return ansiYellow
+	case gate.Review:
+		return ansiCyan
+	}
+	return ansiRed + ansiBold
+}
+
+// Format implements Formatter.
+func (t *Text) Format(w io.Writer, res *gate.Result) error {
+	b := bufio.NewWriter(w)
+	for _, r := range res.Reports {
+		label := fmt.Sprintf("%-6s", strings.ToUpper(r.Verdict.String()))
+		fmt.Fprintf(b, "%s %s", t.paint(t.verdictColor(r.Verdict), label), Clean(r.File))
+		var about []string
+		if r.ID != "" {
+			about = append(about, Clean(r.ID))
+		}
+		if r.Severity != nil {
+			about = append(about, fmt.Sprintf("severity %g", *r.Severity))
+		}
+		if len(about) > 0 {
+			fmt.Fprintf(b, " %s", t.paint(ansiDim, "("+strings.Join(about, ", ")+")"))
+		}
+		b.WriteByte('\n')
+		for _, p := range r.Errors {
+			fmt.Fprintf(b, "  %s  %s\n", t.paint(ansiRed, "error "), Clean(p.String()))
+		}
+		for _, f := range r.Findings {
+			loc := fmt.Sprintf("%s:%d", Clean(f.Location.File), f.Location.Line)
+			fmt.Fprintf(b, "  %s %s %s  %s\n", t.paint(t.levelColor(f.Level.String()), fmt.Sprintf("%-6s", f.Level)),
+				Clean(f.Rule), t.paint(ansiDim, loc), Clean(f.Message))
+		}
+	}
+	for _, s := range res.Skipped {
+		fmt.Fprintf(b, "%s %s %s\n", t.paint(ansiDim, "SKIP  "), Clean(s), t.paint(ansiDim, "(not an FSAR report)"))
+	}
+	for _, p := range res.Errors {
+		fmt.Fprintf(b, "%s %s\n", t.paint(ansiRed+ansiBold, "ERROR "), Clean(p.String()))
+	}
+	c := res.Count
+	fmt.Fprintf(b, "\n%s: %d %s — %d pass, %d warn, %d review, %d block, %d error",
+		t.paint(t.verdictColor(res.Verdict), strings.ToUpper(res.Verdict.String())),
+		c.Reports, plural(c.Reports, "report", "reports"), c.Pass, c.Warn, c.Review, c.Block, c.Error)
+	if c.Skipped > 0 {
+		fmt.Fprintf(b, "; %d skipped", c.Skipped)
+	}
+	b.WriteByte('\n')
+	return b.Flush()
+}
+
+func (t *Text) levelColor(level string) string {
+	switch level {
+	case "deny":
+		return ansiRed
+	case "review":
+		return ansiCyan
+	}
+	return ansiYellow
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// Clean makes untrusted text safe to print on a terminal: control
+// characters (escape sequences, carriage returns, line breaks) become
+// visible escapes, so report text can neither recolour the screen nor fake
+// a line of its own.
+func Clean(s string) string {
+	clean := true
+	for _, r := range s {
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case unicode.IsControl(r) || r == '\u2028' || r == '\u2029':
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
