@@ -1,6 +1,7 @@
 package proposal
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -85,6 +86,32 @@ func FuzzReadMarkdown(f *testing.F) {
 		// enough to look like a hang to the fuzzer.
 		if a, b := contentOf(r), contentOf(r2); !reflect.DeepEqual(a, b) {
 			t.Fatalf("read → render → read changed the report:\nfirst:  %.2000q\nsecond: %.2000q\ninput: %.2000q\nrendered: %.2000q", fmt.Sprintf("%+v", a), fmt.Sprintf("%+v", b), data, out)
+		}
+	})
+}
+
+// FuzzReadAny reads arbitrary input in every form: never a panic, and a
+// failure is always a positioned *Error naming the file.
+func FuzzReadAny(f *testing.F) {
+	f.Add([]byte(generatedJSON), uint8(0))
+	f.Add([]byte(generatedYAML), uint8(1))
+	f.Add([]byte(generated), uint8(2))
+	f.Add([]byte(`{"risks": [1, {"a": null}], "severity": -0.5e-3}`), uint8(0))
+	f.Add([]byte("risks: &a [x, *a]\nseverity: .inf\n"), uint8(1))
+	forms := []Form{JSON, YAML, Markdown, ""}
+	f.Fuzz(func(t *testing.T, data []byte, form uint8) {
+		r, err := Parse("f", data, forms[int(form)%len(forms)])
+		if err != nil {
+			var e *Error
+			if !errors.As(err, &e) || !e.Pos.IsValid() || e.File != "f" {
+				t.Fatalf("error without a position: %#v", err)
+			}
+			return
+		}
+		// What reads must render and print without trouble.
+		_ = Render(r)
+		if _, err := json.Marshal(r.Doc(true)); err != nil {
+			t.Fatalf("document does not marshal: %v", err)
 		}
 	})
 }
