@@ -70,6 +70,9 @@ usage, read, policy or evaluation error.`,
 		SilenceErrors: true,
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err: err} })
-	root.AddCommand(newParseCmd(f, nil), newCheckCmd(f, nil), newPolicyCmd(f))
+	root.AddCommand(newParseCmd(f, nil))
+	root.AddCommand(newCheckCmd(f, nil))
+	root.AddCommand(newPolicyCmd(f))
+	// Further commands are added one per line below.
 	return root
 }
