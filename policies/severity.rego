@@ -143,12 +143,17 @@ _in_review_band(sev) if {
 #     edit a report's verdict by hand.
 deny contains f if {
 	sev := report.severity
-	sev >= config.block_threshold
+	sev >= generator_block_threshold
 	input.block_execution == false
 	f := {
-		"msg": sprintf("severity %v is at or above the hard threshold %v but block_execution is false, which the generator cannot write: the report was edited", [sev, config.block_threshold]),
+		"msg": sprintf("severity %v is at or above %v, from which the generator always sets block_execution, but block_execution is false: the report was edited", [sev, generator_block_threshold]),
 		"rule": "severity-edited",
 		"field": "block_execution",
 		"remediation": "Restore the report as the generator wrote it, or re-run the FSAR; never edit a report's verdict by hand.",
 	}
 }
+
+# generator_block_threshold is the generator's own rule, not the gate's
+# configurable one: it sets block_execution exactly when severity >= 45 (or
+# the [fsar_block] marker is present), whatever threshold a gate applies.
+generator_block_threshold := 45

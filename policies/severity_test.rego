@@ -131,7 +131,7 @@ test_severity_review_config if {
 	_rules(_planned(19)) == set() with data.fsar.config as cfg
 	some f in _review(_planned(20)) with data.fsar.config as cfg
 	f.msg == "severity 20 is at or above the review threshold 20 and below the hard threshold 30: a human must check the mitigation plan"
-	_rules(_planned(30)) == {["deny", "severity-hard"], ["deny", "severity-edited"]} with data.fsar.config as cfg
+	_rules(_planned(30)) == {["deny", "severity-hard"]} with data.fsar.config as cfg
 }
 
 test_severity_review_with_some_real_mitigation if {
@@ -167,7 +167,7 @@ test_severity_unmitigated_without_plan if {
 test_severity_edited if {
 	_deny(_sev(45, false)) == {
 		{
-			"msg": "severity 45 is at or above the hard threshold 45 but block_execution is false, which the generator cannot write: the report was edited",
+			"msg": "severity 45 is at or above 45, from which the generator always sets block_execution, but block_execution is false: the report was edited",
 			"rule": "severity-edited",
 			"field": "block_execution",
 			"remediation": "Restore the report as the generator wrote it, or re-run the FSAR; never edit a report's verdict by hand.",
@@ -188,6 +188,11 @@ test_severity_edited_not if {
 	_rules(_sev(50, "false")) == {["deny", "severity-hard"]}
 }
 
-test_severity_edited_config if {
-	_rules(_sev(35, false)) == {["deny", "severity-hard"], ["deny", "severity-edited"]} with data.fsar.config as {"block_threshold": 35}
+# The generator's threshold is its own: a gate's lower block threshold
+# does not make a generator report look edited.
+test_severity_edited_not_by_config if {
+	_rules(_sev(35, false)) == {["deny", "severity-hard"]} with data.fsar.config as {"block_threshold": 35}
+	_rules(_sev(45, false)) == {["deny", "severity-hard"], ["deny", "severity-edited"]} with data.fsar.config as {"block_threshold": 35}
+	["deny", "severity-edited"] in _rules(_sev(45, false)) with data.fsar.config as {"block_threshold": 50}
+	not ["deny", "severity-hard"] in _rules(_sev(45, false)) with data.fsar.config as {"block_threshold": 50}
 }
