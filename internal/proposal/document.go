@@ -2,7 +2,6 @@ package proposal
 
 import (
 	"encoding/json"
-	"sort"
 	"time"
 )
 
@@ -127,15 +126,4 @@ func posPtr(p Pos) *Pos {
 		return nil
 	}
 	return &p
-}
-
-// SortedKeys returns m's keys in order; output code uses it to stay
-// deterministic.
-func SortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -222,14 +222,19 @@ func (r *Report) setValue(file string, f Field, v any, at, val Pos, itemPos func
 			}
 			items[i] = Item{Text: s, Pos: p}
 		}
-		if f == FieldRisks {
-			r.Risks = items
-		} else {
-			r.Mitigations = items
-		}
+		r.setList(f, items)
 	}
 	r.Set(f, at)
 	return nil
+}
+
+// setList stores the risks or the mitigations.
+func (r *Report) setList(f Field, items []Item) {
+	if f == FieldRisks {
+		r.Risks = items
+	} else {
+		r.Mitigations = items
+	}
 }
 
 // jsonKind names the JSON type of a decoded value or token.

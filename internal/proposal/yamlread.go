@@ -109,11 +109,7 @@ func (r *Report) setYAML(file string, f Field, v *yaml.Node, at Pos) error {
 			}
 			items = append(items, Item{Text: e.Value, Pos: nodePos(e)})
 		}
-		if f == FieldRisks {
-			r.Risks = items
-		} else {
-			r.Mitigations = items
-		}
+		r.setList(f, items)
 	}
 	r.Set(f, at)
 	return nil
