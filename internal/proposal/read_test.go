@@ -363,3 +363,23 @@ func TestReadManyJSONItems(t *testing.T) {
 		t.Fatalf("%d risks, last at %v", len(r.Risks), r.Risks[len(r.Risks)-1].Pos)
 	}
 }
+
+// TestSizeLimit: a file over the limit is refused, at the place where it
+// crosses the limit.
+func TestSizeLimit(t *testing.T) {
+	_, err := ReadAll("big.md", strings.NewReader(generated), 30)
+	var e *Error
+	if !errors.As(err, &e) {
+		t.Fatalf("err = %v", err)
+	}
+	// Byte 30 is on line 2: "# FSAR Proposal Report\n" is 23 bytes.
+	if e.Pos != at(2, 8) || !strings.Contains(e.Msg, "larger than the limit of 30 bytes") {
+		t.Errorf("error %v at %v", err, e.Pos)
+	}
+	if _, err := ReadAll("ok.md", strings.NewReader(generated), int64(len(generated))); err != nil {
+		t.Errorf("a file exactly at the limit: %v", err)
+	}
+	if _, err := ReadAll("ok.md", strings.NewReader(generated), 0); err != nil {
+		t.Errorf("the default limit: %v", err)
+	}
+}
