@@ -73,6 +73,7 @@ usage, read, policy or evaluation error.`,
 	root.AddCommand(newParseCmd(f, nil))
 	root.AddCommand(newCheckCmd(f, nil))
 	root.AddCommand(newPolicyCmd(f))
+	root.AddCommand(newVersionCmd(f))
 	// Further commands are added one per line below.
 	return root
 }
