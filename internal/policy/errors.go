@@ -62,7 +62,7 @@ type EvalError struct {
 }
 
 // Error returns the problem as "file:line:column: message".
-func (e *EvalError) Error() string { return e.Problem.String() }
+func (e *EvalError) Error() string { return e.String() }
 
 // Unwrap returns the underlying OPA error.
 func (e *EvalError) Unwrap() error { return e.Err }

@@ -938,7 +938,7 @@ func TestJoinPath(t *testing.T) {
 }
 
 func TestLevel(t *testing.T) {
-	if !(Warn < Review && Review < Deny) {
+	if Warn >= Review || Review >= Deny {
 		t.Error("levels are not ordered warn < review < deny")
 	}
 	for _, l := range Levels {

@@ -130,7 +130,7 @@ func pairUnits(files map[string]bool) []Unit {
 		_, jsListed := files[js]
 		mdThere := mdListed || (!walked && exists(md))
 		jsThere := jsListed || (!walked && exists(js))
-		if !(mdThere && jsThere) {
+		if !mdThere || !jsThere {
 			byPrimary[path] = &Unit{Path: path, Walked: walked}
 			continue
 		}

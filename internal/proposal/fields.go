@@ -126,11 +126,16 @@ func proposalKind(p string) string {
 	word := p[:colon]
 	for i := 0; i < len(word); i++ {
 		c := word[i]
-		if !(c == '_' || c == '-' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+		if !isWordByte(c) {
 			return ""
 		}
 	}
 	return word
+}
+
+// isWordByte reports whether c may stand in a kind or a header key.
+func isWordByte(c byte) bool {
+	return c == '_' || c == '-' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
 }
 
 // riskCategory returns the text before a risk's first colon ("Slow

@@ -126,7 +126,6 @@ func readMarkdown(file string, data []byte) (*Report, error) {
 			r.Set(FieldProposal, pos(i))
 			r.Proposal = proposalBody(s, lines, i+1, bodyEnd, crlf)
 			r.Markers = findMarkers(s, lines, i, bodyEnd)
-			i = bodyEnd
 			break
 		}
 		if err := r.setHeader(file, key, value, pos(i), Pos{Line: i + 1, Column: valueColumn(t)}); err != nil {
@@ -167,8 +166,7 @@ func headerLine(t string) (key, value string, ok bool) {
 	}
 	key = rest[:colon]
 	for k := 0; k < len(key); k++ {
-		c := key[k]
-		if !(c == '_' || c == '-' || c == '.' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+		if c := key[k]; c != '.' && !isWordByte(c) {
 			return "", "", false
 		}
 	}

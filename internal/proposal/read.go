@@ -2,6 +2,7 @@ package proposal
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -100,7 +101,8 @@ func readLimited(file string, r io.Reader, maxBytes int64) ([]byte, error) {
 }
 
 func describeIO(err error) string {
-	if pe, ok := err.(*os.PathError); ok {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
 		return pe.Op + ": " + pe.Err.Error()
 	}
 	return err.Error()
