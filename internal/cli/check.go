@@ -9,7 +9,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/fsar-gate/fsar/internal/gate"
-	"github.com/fsar-gate/fsar/internal/policy"
 	"github.com/fsar-gate/fsar/internal/proposal"
 	"github.com/fsar-gate/fsar/internal/report"
 )
@@ -95,23 +94,6 @@ func parseNow(f *Factory, s string) (time.Time, error) {
 	return t.UTC(), nil
 }
 
-// loadEngine compiles the policies the flags choose, once.
-func loadEngine(cmd *cobra.Command, pf *policyFlags, now time.Time) (*policy.Engine, error) {
-	srcs, err := pf.sources()
-	if err != nil {
-		return nil, err
-	}
-	cfg, _, err := pf.config()
-	if err != nil {
-		return nil, err
-	}
-	data, err := pf.data()
-	if err != nil {
-		return nil, err
-	}
-	return policy.Load(cmd.Context(), policy.Options{Sources: srcs, Data: data, Config: cfg, Now: now})
-}
-
 func checkRun(cmd *cobra.Command, f *Factory, opts *checkOptions) error {
 	now, err := parseNow(f, opts.Now)
 	if err != nil {
@@ -137,6 +119,13 @@ func checkRun(cmd *cobra.Command, f *Factory, opts *checkOptions) error {
 		DecidedBy: gate.DecidedBy{
 			FSARVersion: Version, OPAVersion: version.Version, PolicyDigest: engine.Digest(), Now: now,
 		},
+	}
+	res.DecidedBy.PolicyRevision = opts.Policy.Revision()
+	if changed, err := opts.Policy.changedPolicies(cmd.Context()); err != nil {
+		return err
+	} else if len(changed) > 0 {
+		res.Notices = append(res.Notices, fmt.Sprintf("this change modifies policy files (%s); they take effect only once merged: the reports were judged by the policies at %s (%s)",
+			strings.Join(changed, ", "), opts.Policy.Ref, opts.Policy.Revision()))
 	}
 	for _, e := range errs {
 		res.Errors = append(res.Errors, gate.ProblemOf(e))

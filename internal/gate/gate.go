@@ -157,10 +157,13 @@ type Count struct {
 
 // DecidedBy records what judged a run, so that a result can be reproduced.
 type DecidedBy struct {
-	FSARVersion  string    `json:"fsar_version"`
-	OPAVersion   string    `json:"opa_version"`
-	PolicyDigest string    `json:"policy_digest"`
-	Now          time.Time `json:"now"`
+	FSARVersion  string `json:"fsar_version"`
+	OPAVersion   string `json:"opa_version"`
+	PolicyDigest string `json:"policy_digest"`
+	// PolicyRevision is the git commit the policies and configuration were
+	// read at (--policy-ref), empty when they came from the working tree.
+	PolicyRevision string    `json:"policy_revision,omitempty"`
+	Now            time.Time `json:"now"`
 }
 
 // Result is one `fsar check` run.
@@ -175,6 +178,9 @@ type Result struct {
 	// Errors are problems not tied to one report (a path that cannot be
 	// walked).
 	Errors []Problem `json:"errors"`
+	// Notices are things a reader should know that change no verdict: a
+	// pull request's own policy changes, judged only once merged.
+	Notices []string `json:"notices,omitempty"`
 }
 
 // Options tune Check.
