@@ -1,0 +1,87 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/fsar-gate/fsar/internal/iostreams"
+)
+
+func TestExitCode(t *testing.T) {
+	tests := []struct {
+		err  error
+		want int
+	}{
+		{nil, ExitOK},
+		{withCode(ExitFail), ExitFail},
+		{withCode(ExitError), ExitError},
+		{fmt.Errorf("wrapped: %w", withCode(ExitFail)), ExitFail},
+		{usagef("bad flag"), ExitError},
+		{errors.New("anything else"), ExitError},
+		{context.Canceled, ExitError},
+		// An exitError that claims success is still an error: nothing maps
+		// to 0 but nil.
+		{&exitError{code: ExitOK, err: errors.New("x")}, ExitError},
+	}
+	for _, tt := range tests {
+		if got := exitCode(tt.err); got != tt.want {
+			t.Errorf("exitCode(%v) = %d, want %d", tt.err, got, tt.want)
+		}
+	}
+}
+
+func TestParseSize(t *testing.T) {
+	for in, want := range map[string]int64{"1": 1, "512B": 512, "64KiB": 64 << 10, "10MiB": 10 << 20, "1GiB": 1 << 30} {
+		if got, err := parseSize(in); err != nil || got != want {
+			t.Errorf("parseSize(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "0", "-1", "ten", "10MB", "2000GiB"} {
+		if _, err := parseSize(in); err == nil {
+			t.Errorf("parseSize(%q) succeeded", in)
+		}
+	}
+}
+
+// run runs fsar in-process with the given terminal state.
+func run(t *testing.T, tty bool, env map[string]string, args ...string) (string, string, int) {
+	t.Helper()
+	io, _, out, errOut := iostreams.Test()
+	io.OutTTY, io.ErrTTY = tty, tty
+	_, io.NoColor = env["NO_COLOR"]
+	f := &Factory{IO: io, Now: func() time.Time { return time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC) },
+		Getenv: func(k string) string { return env[k] }}
+	code := Run(t.Context(), f, args)
+	return out.String(), errOut.String(), code
+}
+
+// TestColourOnlyOnATerminal: people get colour, pipes get plain text.
+func TestColourOnlyOnATerminal(t *testing.T) {
+	report := filepath.Join("..", "..", "proposals", "warn", "fsar_proposal_id-format.md")
+	out, _, code := run(t, true, nil, "check", report)
+	if code != ExitOK || !strings.Contains(out, "\x1b[") {
+		t.Errorf("on a terminal: exit %d, no colour in %q", code, out)
+	}
+	for name, env := range map[string]map[string]string{"pipe": nil, "NO_COLOR": {"NO_COLOR": "1"}} {
+		tty := name != "pipe"
+		out, _, code := run(t, tty, env, "check", report)
+		if code != ExitOK || strings.Contains(out, "\x1b") {
+			t.Errorf("%s: exit %d, escape codes in %q", name, code, out)
+		}
+	}
+}
+
+// TestNowFromTheFactory: without --now, the run's time is the factory's
+// clock, pinned for the whole run.
+func TestNowFromTheFactory(t *testing.T) {
+	report := filepath.Join("..", "..", "proposals", "pass", "fsar_proposal_cache-policy-bundle.md")
+	out, _, code := run(t, false, nil, "check", "--format", "json", report)
+	if code != ExitOK || !strings.Contains(out, `"now": "2026-11-25T12:00:00Z"`) {
+		t.Errorf("exit %d:\n%s", code, out)
+	}
+}
