@@ -22,6 +22,9 @@ type checkOptions struct {
 	MaxSize    string
 	AllowEmpty bool
 	Policy     policyFlags
+	Outputs    []string // --output FORMAT=PATH
+	Summary    bool     // --summary
+	plan       *outputPlan
 }
 
 func newCheckCmd(f *Factory, runF func(*checkOptions) error) *cobra.Command {
@@ -52,7 +55,10 @@ from being checked and reported.`,
   fsar check --format json --now 2026-11-25T00:00:00Z audit/reports/
 
   # your own policies beside the defaults, failing on warnings too
-  fsar check --policy ./policy --fail-on warn reports/`,
+  fsar check --policy ./policy --fail-on warn reports/
+
+  # in GitHub Actions: annotations in the log, SARIF and JUnit files beside
+  fsar check --format github --output sarif=fsar.sarif --output junit=fsar.xml reports/`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Paths = args
 			if len(args) == 0 {
@@ -60,6 +66,9 @@ from being checked and reported.`,
 			}
 			if _, err := report.New(opts.Format, report.Options{}); err != nil {
 				return usagef("--format: %v", err)
+			}
+			if err := opts.planOutputs(cmd, f); err != nil {
+				return err
 			}
 			switch opts.FailOn {
 			case "warn", "review", "block":
@@ -78,6 +87,8 @@ from being checked and reported.`,
 	fl.StringVar(&opts.Now, "now", "", "evaluation time, RFC 3339 (default: the current time)")
 	fl.StringVar(&opts.MaxSize, "max-size", "10MiB", "largest report file to read")
 	fl.BoolVar(&opts.AllowEmpty, "allow-empty", false, "pass when the paths hold no FSAR report (by default that is an error)")
+	fl.StringArrayVar(&opts.Outputs, "output", nil, "also write the result as FORMAT to PATH: FORMAT=PATH, e.g. sarif=fsar.sarif (repeatable)")
+	fl.BoolVar(&opts.Summary, "summary", false, "append the markdown verdict to $GITHUB_STEP_SUMMARY (default: on when it is set)")
 	opts.Policy.register(cmd)
 	return cmd
 }
@@ -102,10 +113,6 @@ func checkRun(cmd *cobra.Command, f *Factory, opts *checkOptions) error {
 	maxBytes, err := parseSize(opts.MaxSize)
 	if err != nil {
 		return usagef("--max-size: %v", err)
-	}
-	fmtr, err := report.New(opts.Format, report.Options{Color: f.IO.ColorEnabled()})
-	if err != nil {
-		return usagef("--format: %v", err)
 	}
 	failOn, _ := gate.ParseVerdict(opts.FailOn)
 
@@ -135,7 +142,7 @@ func checkRun(cmd *cobra.Command, f *Factory, opts *checkOptions) error {
 		res.Errors = append(res.Errors, gate.Problem{Message: fmt.Sprintf("no FSAR report found in %s (use --allow-empty when that is expected)", strings.Join(opts.Paths, ", "))})
 	}
 	res.Summarize()
-	if err := fmtr.Format(f.IO.Out, res); err != nil {
+	if err := writeOutputs(f, opts, res, engine.Rules()); err != nil {
 		return err
 	}
 	switch {

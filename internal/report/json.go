@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
 
@@ -13,8 +14,25 @@ type JSON struct{}
 
 // Format implements Formatter.
 func (JSON) Format(w io.Writer, res *gate.Result) error {
-	enc := json.NewEncoder(w)
+	b, err := marshalJSON(canonical(res))
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(b)
+	return err
+}
+
+// marshalJSON encodes v indented, without HTML escaping, and with the
+// GitHub Actions runner's legacy command marker "##[" written as
+// "##\u005b" inside strings (the only place it can occur): the same value
+// to a JSON reader, inert in an Actions log.
+func marshalJSON(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
-	return enc.Encode(res)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.ReplaceAll(buf.Bytes(), []byte(legacyCommand), []byte(`##\u005b`)), nil
 }

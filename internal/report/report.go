@@ -1,5 +1,12 @@
 // Package report writes check results in the formats people and tools
 // read. Each format is one Formatter; none of them changes the result.
+//
+// Report text (file names, ids, messages that quote reports, rule ids from
+// custom policies) is untrusted: every format escapes it for its target,
+// so that it can neither break the output's structure nor act in the
+// place the output is read (a terminal, a pull-request comment, the GitHub
+// Actions log, a test-report viewer). Every format writes the same bytes
+// for the same result, whatever order the reports were judged in.
 package report
 
 import (
@@ -8,6 +15,7 @@ import (
 	"sort"
 
 	"github.com/fsar-gate/fsar/internal/gate"
+	"github.com/fsar-gate/fsar/internal/policy"
 )
 
 // Formatter writes a check result.
@@ -15,10 +23,44 @@ type Formatter interface {
 	Format(w io.Writer, res *gate.Result) error
 }
 
-// Options tune how formatters write.
+// Options tune how formatters write. Nothing here comes from the
+// environment by itself: the command fills it in.
 type Options struct {
 	// Color allows ANSI colour (text only, and only on a terminal).
 	Color bool
+
+	// Rules are the policy rules the run evaluated (the engine's Rules):
+	// junit makes a testcase of each for every report, sarif a
+	// reportingDescriptor. Findings of rules not listed here (custom
+	// policies without a METADATA custom.id) are described from the
+	// findings themselves.
+	Rules []policy.Rule
+
+	// ServerURL, Repository ("OWNER/REPO") and SHA locate the reports on
+	// GitHub: when all three are set and well formed, markdown links each
+	// finding to its line ($GITHUB_SERVER_URL/OWNER/REPO/blob/SHA/PATH#L12).
+	ServerURL  string
+	Repository string
+	SHA        string
+	// RunURL is the page of the workflow run that produced the result;
+	// markdown points to it for the full result.
+	RunURL string
+
+	// WorkDir is the absolute folder that relative report paths are
+	// relative to, and RepoRoot the absolute root of the repository that
+	// holds the reports. Links, SARIF locations and annotations use paths
+	// relative to RepoRoot; when either is empty, relative report paths are
+	// taken as relative to the repository root already.
+	WorkDir  string
+	RepoRoot string
+
+	// ResultFiles are other outputs of the same run that hold the full
+	// result (the JSON or SARIF file); markdown names them when it has to
+	// leave findings out.
+	ResultFiles []string
+
+	// MaxBytes bounds the markdown output; DefaultMarkdownBytes when 0.
+	MaxBytes int
 }
 
 // Names lists the formats New knows, sorted.
@@ -32,8 +74,12 @@ func Names() []string {
 }
 
 var formatters = map[string]func(Options) Formatter{
-	"text": func(o Options) Formatter { return &Text{Color: o.Color} },
-	"json": func(Options) Formatter { return JSON{} },
+	"text":     func(o Options) Formatter { return &Text{Color: o.Color} },
+	"json":     func(Options) Formatter { return JSON{} },
+	"markdown": func(o Options) Formatter { return &Markdown{Options: o} },
+	"junit":    func(o Options) Formatter { return &JUnit{Options: o} },
+	"sarif":    func(o Options) Formatter { return &SARIF{Options: o} },
+	"github":   func(o Options) Formatter { return &GitHub{Options: o} },
 }
 
 // New returns the formatter named name.

@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/fsar-gate/fsar/internal/gate"
 )
@@ -47,6 +48,7 @@ func (t *Text) verdictColor(v gate.Verdict) string {
 
 // Format implements Formatter.
 func (t *Text) Format(w io.Writer, res *gate.Result) error {
+	res = canonical(res)
 	b := bufio.NewWriter(w)
 	for _, r := range res.Reports {
 		label := fmt.Sprintf("%-6s", strings.ToUpper(r.Verdict.String()))
@@ -61,7 +63,7 @@ func (t *Text) Format(w io.Writer, res *gate.Result) error {
 		if len(about) > 0 {
 			fmt.Fprintf(b, " %s", t.paint(ansiDim, "("+strings.Join(about, ", ")+")"))
 		}
-		b.WriteByte('\n')
+		fmt.Fprintln(b)
 		for _, p := range r.Errors {
 			fmt.Fprintf(b, "  %s  %s\n", t.paint(ansiRed, "error "), Clean(p.String()))
 		}
@@ -77,6 +79,9 @@ func (t *Text) Format(w io.Writer, res *gate.Result) error {
 	for _, p := range res.Errors {
 		fmt.Fprintf(b, "%s %s\n", t.paint(ansiRed+ansiBold, "ERROR "), Clean(p.String()))
 	}
+	for _, n := range res.Notices {
+		fmt.Fprintf(b, "%s %s\n", t.paint(ansiCyan, "NOTICE"), Clean(n))
+	}
 	c := res.Count
 	fmt.Fprintf(b, "\n%s: %d %s — %d pass, %d warn, %d review, %d block, %d error",
 		t.paint(t.verdictColor(res.Verdict), strings.ToUpper(res.Verdict.String())),
@@ -84,7 +89,7 @@ func (t *Text) Format(w io.Writer, res *gate.Result) error {
 	if c.Skipped > 0 {
 		fmt.Fprintf(b, "; %d skipped", c.Skipped)
 	}
-	b.WriteByte('\n')
+	fmt.Fprintln(b)
 	return b.Flush()
 }
 
@@ -105,33 +110,57 @@ func plural(n int, one, many string) string {
 	return many
 }
 
-// Clean makes untrusted text safe to print on a terminal: control
-// characters (escape sequences, carriage returns, line breaks) become
-// visible escapes, so report text can neither recolour the screen nor fake
-// a line of its own.
+// Clean makes untrusted text safe to print on a terminal or in a log:
+// control characters (escape sequences, carriage returns, line breaks),
+// line and paragraph separators and bidirectional controls become visible
+// escapes, so report text can neither recolour the screen, fake a line of
+// its own nor reorder what is shown; and the GitHub Actions runner's
+// legacy command marker "##[" is broken up, so a log line cannot become a
+// workflow command.
 func Clean(s string) string {
-	clean := true
+	clean := utf8.ValidString(s)
 	for _, r := range s {
-		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+		if !clean || unsafeRune(r) {
 			clean = false
 			break
 		}
 	}
-	if clean {
+	if clean && !strings.Contains(s, legacyCommand) {
 		return s
 	}
 	var b strings.Builder
-	for _, r := range s {
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
 		switch {
+		case r == utf8.RuneError && size == 1:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
 		case r == '\n':
 			b.WriteString(`\n`)
 		case r == '\t':
 			b.WriteString(`\t`)
-		case unicode.IsControl(r) || r == '\u2028' || r == '\u2029':
+		case unsafeRune(r):
 			fmt.Fprintf(&b, `\u%04x`, r)
 		default:
 			b.WriteRune(r)
 		}
+		i += size
 	}
-	return b.String()
+	return strings.ReplaceAll(b.String(), legacyCommand, `#\u0023[`)
+}
+
+// legacyCommand starts a workflow command anywhere in a line of the
+// GitHub Actions log.
+const legacyCommand = "##["
+
+// unsafeRune tells whether r must not be printed as itself: a control
+// character, a line or paragraph separator, or a bidirectional control.
+func unsafeRune(r rune) bool {
+	switch {
+	case unicode.IsControl(r), r == '\u2028', r == '\u2029':
+		return true
+	case r == '\u061c', r == '\u200e', r == '\u200f',
+		r >= '\u202a' && r <= '\u202e', r >= '\u2066' && r <= '\u2069':
+		return true
+	}
+	return false
 }

@@ -1,0 +1,152 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/fsar-gate/fsar/internal/gate"
+	"github.com/fsar-gate/fsar/internal/policy"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
+
+// goldenExt names each format's golden file.
+var goldenExt = map[string]string{
+	"text":     "txt",
+	"json":     "json",
+	"markdown": "md",
+	"junit":    "junit.xml",
+	"sarif":    "sarif",
+	"github":   "github.txt",
+}
+
+var (
+	proposalsOnce  sync.Once
+	proposalsRes   *gate.Result
+	proposalsRules []policy.Rule
+)
+
+// proposalsResult is `fsar check --now 2026-11-25T12:00:00Z proposals/`
+// run from the repository's root, so that paths are repository-relative.
+func proposalsResult(t *testing.T) (*gate.Result, []policy.Rule) {
+	t.Helper()
+	proposalsOnce.Do(func() {
+		t.Chdir(repoRoot(t))
+		proposalsRes, proposalsRules = check(t, nil, "proposals")
+	})
+	if proposalsRes == nil {
+		t.Fatal("checking proposals/ failed in an earlier test")
+	}
+	return proposalsRes, proposalsRules
+}
+
+func TestGoldenEveryFormat(t *testing.T) {
+	res, rules := proposalsResult(t)
+	if res.Count.Reports != 20 || res.Count.Pass == 0 || res.Count.Warn == 0 || res.Count.Review == 0 || res.Count.Block == 0 {
+		t.Fatalf("proposals/ should hold reports of every verdict, got %+v", res.Count)
+	}
+	for _, name := range Names() {
+		t.Run(name, func(t *testing.T) {
+			ext, ok := goldenExt[name]
+			if !ok {
+				t.Fatalf("format %s has no golden file: add it to goldenExt", name)
+			}
+			got := render(t, name, githubOptions(rules), res)
+			path := filepath.Join(pkgDir(t), "testdata", "golden", "proposals."+ext)
+			if *update {
+				if err := os.WriteFile(path, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run go test ./internal/report -update)", err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("%s output differs from %s (run go test ./internal/report -update and review the diff):\n%s", name, path, firstDiff(got, want))
+			}
+		})
+	}
+}
+
+// firstDiff shows the first line where got and want differ.
+func firstDiff(got, want []byte) string {
+	g, w := strings.Split(string(got), "\n"), strings.Split(string(want), "\n")
+	for i := range max(len(g), len(w)) {
+		var gl, wl string
+		if i < len(g) {
+			gl = g[i]
+		}
+		if i < len(w) {
+			wl = w[i]
+		}
+		if gl != wl {
+			return "line " + strconv.Itoa(i+1) + ":\n got: " + gl + "\nwant: " + wl
+		}
+	}
+	return "(same lines)"
+}
+
+// TestSameInputSameBytes: every format writes the same bytes for the same
+// result, run after run, and whatever order concurrent evaluation left
+// the reports and findings in.
+func TestSameInputSameBytes(t *testing.T) {
+	res, rules := proposalsResult(t)
+	opts := githubOptions(rules)
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, name := range Names() {
+		t.Run(name, func(t *testing.T) {
+			first := render(t, name, opts, res)
+			if again := render(t, name, opts, res); !bytes.Equal(first, again) {
+				t.Fatalf("two runs differ:\n%s", firstDiff(again, first))
+			}
+			for range 5 {
+				shuffled := *res
+				shuffled.Reports = slices.Clone(res.Reports)
+				rng.Shuffle(len(shuffled.Reports), func(i, j int) {
+					shuffled.Reports[i], shuffled.Reports[j] = shuffled.Reports[j], shuffled.Reports[i]
+				})
+				for i := range shuffled.Reports {
+					fs := slices.Clone(shuffled.Reports[i].Findings)
+					rng.Shuffle(len(fs), func(a, b int) { fs[a], fs[b] = fs[b], fs[a] })
+					shuffled.Reports[i].Findings = fs
+				}
+				if got := render(t, name, opts, &shuffled); !bytes.Equal(first, got) {
+					t.Fatalf("shuffled reports give other bytes:\n%s", firstDiff(got, first))
+				}
+			}
+		})
+	}
+	// The formatters leave the result as it was.
+	before, _ := json.Marshal(res)
+	for _, name := range Names() {
+		render(t, name, opts, res)
+	}
+	if after, _ := json.Marshal(res); !bytes.Equal(before, after) {
+		t.Fatal("a formatter changed the result")
+	}
+}
+
+// TestTwoChecksSameBytes: two independent checks of proposals/ (each
+// evaluating concurrently on all cores) give the same bytes in every
+// format.
+func TestTwoChecksSameBytes(t *testing.T) {
+	res, rules := proposalsResult(t)
+	t.Chdir(repoRoot(t))
+	again, _ := check(t, nil, "proposals")
+	for _, name := range Names() {
+		a, b := render(t, name, githubOptions(rules), res), render(t, name, githubOptions(rules), again)
+		if !bytes.Equal(a, b) {
+			t.Errorf("%s: two checks of proposals/ give other bytes:\n%s", name, firstDiff(b, a))
+		}
+	}
+}

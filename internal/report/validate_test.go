@@ -1,0 +1,208 @@
+package report
+
+import (
+	"bytes"
+	"encoding/xml"
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+)
+
+// The official schemas, committed under testdata/schemas (see the README
+// there): SARIF 2.1.0's JSON schema and Jenkins' junit-10.xsd.
+func schemaPath(t testing.TB, name string) string {
+	return filepath.Join(repoRoot(t), "testdata", "schemas", name)
+}
+
+var (
+	sarifSchemaOnce sync.Once
+	sarifSchemaC    *jsonschema.Schema
+	sarifSchemaErr  error
+)
+
+// validateSARIF checks b against the SARIF 2.1.0 JSON schema, formats
+// (uri, uri-reference, date-time) asserted.
+func validateSARIF(t testing.TB, b []byte) {
+	t.Helper()
+	sarifSchemaOnce.Do(func() {
+		path := schemaPath(t, "sarif-2.1.0-rtm.5.json")
+		f, err := os.Open(path)
+		if err != nil {
+			sarifSchemaErr = err
+			return
+		}
+		defer f.Close()
+		doc, err := jsonschema.UnmarshalJSON(f)
+		if err != nil {
+			sarifSchemaErr = err
+			return
+		}
+		c := jsonschema.NewCompiler()
+		c.AssertFormat()
+		url := "file://" + filepath.ToSlash(path)
+		if err := c.AddResource(url, doc); err != nil {
+			sarifSchemaErr = err
+			return
+		}
+		sarifSchemaC, sarifSchemaErr = c.Compile(url)
+	})
+	if sarifSchemaErr != nil {
+		t.Fatalf("SARIF schema: %v", sarifSchemaErr)
+	}
+	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
+	if err != nil {
+		t.Fatalf("SARIF output is not JSON: %v", err)
+	}
+	if err := sarifSchemaC.Validate(inst); err != nil {
+		t.Fatalf("SARIF output is not valid SARIF 2.1.0: %v", err)
+	}
+}
+
+// xmllint finds xmllint. In CI (CI set) its absence fails the test; on a
+// developer's machine the schema check is skipped with a message.
+func xmllint(t testing.TB) string {
+	t.Helper()
+	path, err := exec.LookPath("xmllint")
+	if err == nil {
+		return path
+	}
+	if os.Getenv("CI") != "" {
+		t.Fatal("xmllint is not installed, and CI is set: install it (apt-get install -y libxml2-utils) so that JUnit output is checked against junit-10.xsd")
+	}
+	t.Skip("xmllint not found: JUnit output not checked against junit-10.xsd (apt-get install -y libxml2-utils)")
+	return ""
+}
+
+// validateJUnit checks that b is well-formed XML and valid against
+// Jenkins' junit-10.xsd (xmllint --schema).
+func validateJUnit(t testing.TB, b []byte) {
+	t.Helper()
+	dec := xml.NewDecoder(bytes.NewReader(b))
+	for {
+		if _, err := dec.Token(); err != nil {
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			t.Fatalf("JUnit output is not well-formed XML: %v", err)
+		}
+	}
+	lint := xmllint(t)
+	file := filepath.Join(t.TempDir(), "junit.xml")
+	if err := os.WriteFile(file, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(lint, "--noout", "--schema", schemaPath(t, "junit-10.xsd"), file).CombinedOutput()
+	if err != nil {
+		t.Fatalf("JUnit output is not valid against junit-10.xsd: %v\n%s", err, out)
+	}
+}
+
+// multitool runs Microsoft's SARIF Multitool, when FSAR_SARIF_MULTITOOL
+// names it, with the rules GitHub code scanning applies (Gh) and SARIF's
+// own, failing on any error. Otherwise the check is skipped.
+func multitool(t testing.TB, b []byte) {
+	t.Helper()
+	tool := os.Getenv("FSAR_SARIF_MULTITOOL")
+	if tool == "" {
+		t.Skip("FSAR_SARIF_MULTITOOL not set: Microsoft's SARIF Multitool not run (npm package @microsoft/sarif-multitool-linux; see testdata/schemas/README.md)")
+	}
+	dir := t.TempDir()
+	in := filepath.Join(dir, "fsar.sarif")
+	if err := os.WriteFile(in, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(tool, "validate", "--rule-kind", "Gh;Sarif", "--level", "Error", "--output", filepath.Join(dir, "validation.sarif"), in)
+	cmd.Env = append(os.Environ(), "DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil || bytes.Contains(out, []byte(": error ")) {
+		t.Fatalf("Sarif.Multitool validate: %v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "Analysis completed successfully") {
+		t.Fatalf("Sarif.Multitool validate did not complete:\n%s", out)
+	}
+}
+
+func TestSARIFValidAgainstSchema(t *testing.T) {
+	res, rules := proposalsResult(t)
+	validateSARIF(t, render(t, "sarif", githubOptions(rules), res))
+	validateSARIF(t, render(t, "sarif", Options{}, res))
+}
+
+func TestSARIFMultitool(t *testing.T) {
+	res, rules := proposalsResult(t)
+	sarif := render(t, "sarif", githubOptions(rules), res)
+	multitool(t, sarif)
+	// And it does fail SARIF that GitHub would refuse: a rule without a
+	// full description.
+	bad := bytes.ReplaceAll(sarif, []byte(`"fullDescription"`), []byte(`"fullDescriptionX"`))
+	ft := &fakeT{TB: t}
+	func() {
+		defer func() { _ = recover() }()
+		multitool(ft, bad)
+	}()
+	if !ft.failed {
+		t.Error("the multitool accepted rules without a fullDescription")
+	}
+}
+
+func TestJUnitValidAgainstSchema(t *testing.T) {
+	res, rules := proposalsResult(t)
+	validateJUnit(t, render(t, "junit", githubOptions(rules), res))
+	validateJUnit(t, render(t, "junit", Options{}, res))
+}
+
+// TestSchemasCatchMistakes: the validators do reject what is not SARIF or
+// JUnit, so a pass means something.
+func TestSchemasCatchMistakes(t *testing.T) {
+	res, rules := proposalsResult(t)
+	sarif := render(t, "sarif", githubOptions(rules), res)
+	bad := bytes.Replace(sarif, []byte(`"level": "error"`), []byte(`"level": "fatal"`), 1)
+	ft := &fakeT{TB: t}
+	func() {
+		defer func() { _ = recover() }()
+		validateSARIF(ft, bad)
+	}()
+	if !ft.failed {
+		t.Error("the SARIF schema accepted a result level of fatal")
+	}
+	if _, err := exec.LookPath("xmllint"); err == nil {
+		junit := render(t, "junit", githubOptions(rules), res)
+		bad := bytes.Replace(junit, []byte(`<testcase name=`), []byte(`<testcase nom=`), 1)
+		ft := &fakeT{TB: t}
+		func() {
+			defer func() { _ = recover() }()
+			validateJUnit(ft, bad)
+		}()
+		if !ft.failed {
+			t.Error("junit-10.xsd accepted a testcase without a name")
+		}
+	}
+}
+
+// fakeT records a failure instead of failing the test.
+type fakeT struct {
+	testing.TB
+	failed bool
+}
+
+func (f *fakeT) Helper() {}
+func (f *fakeT) Fatalf(format string, args ...any) {
+	f.failed = true
+	panic("fatal")
+}
+func (f *fakeT) Fatal(args ...any) {
+	f.failed = true
+	panic("fatal")
+}
+
+func TestHostileSARIFMultitool(t *testing.T) {
+	res, rules := hostileResult(t)
+	multitool(t, render(t, "sarif", githubOptions(rules), res))
+}
