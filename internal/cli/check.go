@@ -24,7 +24,9 @@ type checkOptions struct {
 	Policy     policyFlags
 	Outputs    []string // --output FORMAT=PATH
 	Summary    bool     // --summary
-	plan       *outputPlan
+	// GitHubOutput writes step outputs to $GITHUB_OUTPUT (--github-output).
+	GitHubOutput bool
+	plan         *outputPlan
 }
 
 func newCheckCmd(f *Factory, runF func(*checkOptions) error) *cobra.Command {
@@ -88,6 +90,7 @@ from being checked and reported.`,
 	fl.StringVar(&opts.MaxSize, "max-size", "10MiB", "largest report file to read")
 	fl.BoolVar(&opts.AllowEmpty, "allow-empty", false, "pass when the paths hold no FSAR report (by default that is an error)")
 	fl.StringArrayVar(&opts.Outputs, "output", nil, "also write the result as FORMAT to PATH: FORMAT=PATH, e.g. sarif=fsar.sarif (repeatable)")
+	fl.BoolVar(&opts.GitHubOutput, "github-output", false, "write verdict, counts and the --output paths as step outputs to $GITHUB_OUTPUT")
 	fl.BoolVar(&opts.Summary, "summary", false, "append the markdown verdict to $GITHUB_STEP_SUMMARY (default: on when it is set)")
 	opts.Policy.register(cmd)
 	return cmd

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -35,6 +36,8 @@ type outputPlan struct {
 	Files []outputFile
 	// Summary is the file to append the markdown verdict to, or "".
 	Summary string
+	// StepOutputs is the $GITHUB_OUTPUT file, or "".
+	StepOutputs string
 }
 
 // planOutputs checks --output and --summary, and records the plan in
@@ -65,6 +68,12 @@ func (opts *checkOptions) planOutputs(cmd *cobra.Command, f *Factory) error {
 	case cmd.Flags().Changed("summary") && !opts.Summary:
 	case env != "":
 		plan.Summary = env
+	}
+	if opts.GitHubOutput {
+		plan.StepOutputs = f.Getenv("GITHUB_OUTPUT")
+		if plan.StepOutputs == "" {
+			return usagef("--github-output: GITHUB_OUTPUT is not set (GitHub Actions sets it in every step)")
+		}
 	}
 	opts.plan = plan
 	return nil
@@ -111,7 +120,46 @@ func writeOutputs(f *Factory, opts *checkOptions, res *gate.Result, rules []poli
 			errs = append(errs, err)
 		}
 	}
+	if plan.StepOutputs != "" {
+		if err := appendStepOutputs(plan, res); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	return errors.Join(errs...)
+}
+
+// appendStepOutputs writes the step outputs an action exposes: verdict,
+// counts (JSON), and the paths of the json and sarif --output files.
+func appendStepOutputs(plan *outputPlan, res *gate.Result) error {
+	counts, err := json.Marshal(res.Count)
+	if err != nil {
+		return err
+	}
+	outputs := [][2]string{{"verdict", res.Verdict.String()}, {"counts", string(counts)}}
+	for _, out := range plan.Files {
+		switch out.Format {
+		case "json":
+			outputs = append(outputs, [2]string{"result", out.Path})
+		case "sarif":
+			outputs = append(outputs, [2]string{"sarif", out.Path})
+		}
+	}
+	var b strings.Builder
+	for _, o := range outputs {
+		if strings.ContainsAny(o[1], "\r\n") {
+			return fmt.Errorf("--github-output: the %s output %q holds a line break", o[0], o[1])
+		}
+		b.WriteString(o[0] + "=" + o[1] + "\n")
+	}
+	fh, err := os.OpenFile(plan.StepOutputs, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		return fmt.Errorf("--github-output: %w", unwrapPath(err))
+	}
+	if _, err := fh.WriteString(b.String()); err != nil {
+		fh.Close()
+		return fmt.Errorf("--github-output: %w", err)
+	}
+	return fh.Close()
 }
 
 var (
