@@ -12,6 +12,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/fsar-gate/fsar/internal/cli"
+	"github.com/fsar-gate/fsar/internal/github/fakegh"
 	"github.com/fsar-gate/fsar/internal/iostreams"
 )
 
@@ -34,6 +35,7 @@ func TestScripts(t *testing.T) {
 		Dir: filepath.Join(root, "testdata", "script"),
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("PROPOSALS", filepath.Join(root, "proposals"))
+			env.Setenv("ACTION", filepath.Join(root, ".github", "action"))
 			env.Setenv("CORPUS", corpus)
 			env.Setenv("NO_COLOR", "1")
 			return nil
@@ -46,6 +48,8 @@ func TestScripts(t *testing.T) {
 			return false, fmt.Errorf("unknown condition %q", cond)
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			// ghfake: a fake GitHub API in the test process (see fakegh.ScriptCmd).
+			"ghfake": fakegh.ScriptCmd,
 			// lines N FILE: FILE (or stdout/stderr) has exactly N lines.
 			"lines": func(ts *testscript.TestScript, neg bool, args []string) {
 				if len(args) != 2 {
