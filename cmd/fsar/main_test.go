@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -50,6 +52,27 @@ func TestScripts(t *testing.T) {
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			// ghfake: a fake GitHub API in the test process (see fakegh.ScriptCmd).
 			"ghfake": fakegh.ScriptCmd,
+			// exits N COMMAND [ARGS...]: runs the command (as exec does, so
+			// that stdout and stderr can be checked after it) and wants exit
+			// status N.
+			"exits": func(ts *testscript.TestScript, neg bool, args []string) {
+				if neg || len(args) < 2 {
+					ts.Fatalf("usage: exits N COMMAND [ARGS...]")
+				}
+				want, err := strconv.Atoi(args[0])
+				ts.Check(err)
+				got := 0
+				if err := ts.Exec(args[1], args[2:]...); err != nil {
+					var ee *exec.ExitError
+					if !errors.As(err, &ee) {
+						ts.Fatalf("%s: %v", args[1], err)
+					}
+					got = ee.ExitCode()
+				}
+				if got != want {
+					ts.Fatalf("%s exited with status %d, want %d", args[1], got, want)
+				}
+			},
 			// lines N FILE: FILE (or stdout/stderr) has exactly N lines.
 			"lines": func(ts *testscript.TestScript, neg bool, args []string) {
 				if len(args) != 2 {

@@ -22,6 +22,7 @@ type checkOptions struct {
 	MaxSize    string
 	AllowEmpty bool
 	Policy     policyFlags
+	Publish    publishOptions
 	Outputs    []string // --output FORMAT=PATH
 	Summary    bool     // --summary
 	// GitHubOutput writes step outputs to $GITHUB_OUTPUT (--github-output).
@@ -93,6 +94,7 @@ from being checked and reported.`,
 	fl.BoolVar(&opts.GitHubOutput, "github-output", false, "write verdict, counts and the --output paths as step outputs to $GITHUB_OUTPUT")
 	fl.BoolVar(&opts.Summary, "summary", false, "append the markdown verdict to $GITHUB_STEP_SUMMARY (default: on when it is set)")
 	opts.Policy.register(cmd)
+	registerPublishFlags(cmd, &opts.Publish)
 	return cmd
 }
 
@@ -124,6 +126,12 @@ func checkRun(cmd *cobra.Command, f *Factory, opts *checkOptions) error {
 		return err
 	}
 	units, errs := proposal.Discover(opts.Paths)
+	if opts.Publish.Changed {
+		if units, err = changedUnits(cmd.Context(), f, &opts.Publish, units); err != nil {
+			return err
+		}
+		opts.AllowEmpty = true
+	}
 	res := &gate.Result{
 		Schema: gate.Schema,
 		DecidedBy: gate.DecidedBy{
@@ -144,9 +152,14 @@ func checkRun(cmd *cobra.Command, f *Factory, opts *checkOptions) error {
 	if len(res.Reports) == 0 && !opts.AllowEmpty {
 		res.Errors = append(res.Errors, gate.Problem{Message: fmt.Sprintf("no FSAR report found in %s (use --allow-empty when that is expected)", strings.Join(opts.Paths, ", "))})
 	}
+	res.Subject = resultSubject(f, &opts.Publish)
 	res.Summarize()
 	if err := writeOutputs(f, opts, res, engine.Rules()); err != nil {
 		return err
+	}
+	if opts.Publish.enabled() {
+		opts.Publish.wroteSummary, opts.Publish.wroteAnnotations = opts.plan != nil && opts.plan.Summary != "", opts.Format == "github"
+		return publishResult(cmd.Context(), f, res, &opts.Publish, failOn)
 	}
 	switch {
 	case res.Verdict == gate.Error:

@@ -15,6 +15,9 @@ const (
 	ExitFail = 1
 	// ExitError: a usage, read, policy or evaluation error. Never a pass.
 	ExitError = 2
+	// ExitPublish: --publish-required, and the verdict could not be
+	// published.
+	ExitPublish = 3
 )
 
 // exitError ends a command with a status. Err, when not nil, is printed;

@@ -75,5 +75,6 @@ usage, read, policy or evaluation error.`,
 	root.AddCommand(newPolicyCmd(f))
 	root.AddCommand(newVersionCmd(f))
 	// Further commands are added one per line below.
+	root.AddCommand(newPublishCmd(f))
 	return root
 }

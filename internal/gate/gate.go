@@ -181,6 +181,9 @@ type Result struct {
 	// Notices are things a reader should know that change no verdict: a
 	// pull request's own policy changes, judged only once merged.
 	Notices []string `json:"notices,omitempty"`
+	// Subject is the pull request and commit the check ran on, when known
+	// (see subject.go).
+	Subject *Subject `json:"subject,omitempty"`
 }
 
 // Options tune Check.

@@ -1,0 +1,279 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/fsar-gate/fsar/internal/gate"
+	"github.com/fsar-gate/fsar/internal/github"
+	"github.com/fsar-gate/fsar/internal/github/fakegh"
+	"github.com/fsar-gate/fsar/internal/iostreams"
+	"github.com/fsar-gate/fsar/internal/policy"
+)
+
+const publishToken = "ghs_CliTestTOKEN0123456789abcdefABCDEF"
+
+var (
+	pubHead  = strings.Repeat("1", 40)
+	pubOther = strings.Repeat("2", 40)
+)
+
+// runWith runs fsar in-process with env as its whole environment.
+func runWith(t *testing.T, env map[string]string, args ...string) (int, string, string) {
+	t.Helper()
+	streams, _, out, errOut := iostreams.Test()
+	f := &Factory{
+		IO:     streams,
+		Now:    func() time.Time { return time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC) },
+		Getenv: func(k string) string { return env[k] },
+	}
+	code := Run(context.Background(), f, args)
+	if strings.Contains(out.String()+errOut.String(), publishToken) {
+		t.Errorf("the token is in the output:\n%s\n%s", out, errOut)
+	}
+	return code, out.String(), errOut.String()
+}
+
+// pubFake starts a fake GitHub with pull request #7 at pubHead and returns
+// it with the environment of a workflow_run job triggered by a fork's
+// pull request (no pull request listed), writing into dir.
+func pubFake(t *testing.T, dir string, readOnly bool) (*fakegh.Server, map[string]string) {
+	t.Helper()
+	fake, err := fakegh.New(fakegh.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(fake.Close)
+	t.Cleanup(func() {
+		for _, v := range fake.Violations() {
+			t.Errorf("fake GitHub: %s", v)
+		}
+	})
+	fake.AddToken(publishToken, fakegh.Token{Login: github.ActionsBot, Kind: fakegh.AppToken, ReadOnly: readOnly})
+	fake.OpenPR(fakegh.PR{Number: 7, HeadSHA: pubHead, HeadRepo: "contributor/reports"})
+	event := filepath.Join(dir, "event.json")
+	payload := fmt.Sprintf(`{"workflow_run":{"head_sha":%q,"pull_requests":[],"head_repository":{"full_name":"contributor/reports"}}}`, pubHead)
+	if err := os.WriteFile(event, []byte(payload), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return fake, map[string]string{
+		"GITHUB_ACTIONS":      "true",
+		"GITHUB_API_URL":      fake.URL,
+		"GITHUB_SERVER_URL":   fake.ServerURL,
+		"GITHUB_REPOSITORY":   fake.Repository(),
+		"GITHUB_TOKEN":        publishToken,
+		"GITHUB_EVENT_NAME":   "workflow_run",
+		"GITHUB_EVENT_PATH":   event,
+		"GITHUB_SHA":          strings.Repeat("c", 40),
+		"GITHUB_RUN_ID":       "42",
+		"GITHUB_STEP_SUMMARY": filepath.Join(dir, "summary.md"),
+	}
+}
+
+// writeResult writes a result with one report of the given level (none
+// for a pass) for sha.
+func writeResult(t *testing.T, dir, sha string, level policy.Level) string {
+	t.Helper()
+	rep := gate.Report{File: "audit/reports/a.md", Findings: []gate.Finding{}}
+	if level != 0 {
+		rep.Findings = append(rep.Findings, gate.Finding{Level: level, Rule: "rule", Message: "m", Package: "p",
+			Location: gate.Location{File: "audit/reports/a.md", Line: 6}})
+		rep.Verdict = map[policy.Level]gate.Verdict{policy.Warn: gate.Warn, policy.Review: gate.Review, policy.Deny: gate.Block}[level]
+	}
+	res := &gate.Result{Schema: gate.Schema, Reports: []gate.Report{rep},
+		Subject: &gate.Subject{Repository: "octo-org/reports", PR: 7, SHA: sha, BaseRef: "main"}}
+	res.Summarize()
+	data, err := json.Marshal(res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "result.json")
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestPublishCommand(t *testing.T) {
+	dir := t.TempDir()
+	fake, env := pubFake(t, dir, false)
+	result := writeResult(t, dir, pubHead, policy.Review)
+
+	code, _, stderr := runWith(t, env, "publish", "--github-pace", "1ms", result)
+	if code != ExitFail {
+		t.Fatalf("exit %d, want %d\n%s", code, ExitFail, stderr)
+	}
+	if !strings.Contains(stderr, "published comment, check, status to octo-org/reports#7") {
+		t.Fatalf("stderr:\n%s", stderr)
+	}
+	if n := len(fake.Comments(7)); n != 1 {
+		t.Fatalf("%d comments", n)
+	}
+	if st, _ := fake.LatestStatus(pubHead, "fsar"); st.State != "failure" {
+		t.Fatalf("status %+v", st)
+	}
+
+	// Approved by a maintainer after the push: the exit status follows.
+	fake.SetPermission("maint", "maintain")
+	fake.Advance(time.Hour)
+	fake.Label(7, github.DefaultApprovalLabel, "maint")
+	if code, _, stderr = runWith(t, env, "publish", "--github-pace", "1ms", result); code != ExitOK {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	if st, _ := fake.LatestStatus(pubHead, "fsar"); st.State != "success" || !strings.Contains(st.Description, "approved by @maint") {
+		t.Fatalf("status %+v", st)
+	}
+
+	// A block verdict is not approved away: exit 1.
+	block := writeResult(t, dir, pubHead, policy.Deny)
+	if code, _, _ = runWith(t, env, "publish", "--github-pace", "1ms", block); code != ExitFail {
+		t.Fatalf("exit %d", code)
+	}
+
+	// The head moved on: refused, exit 2, nothing new posted.
+	before := len(fake.Statuses(pubHead))
+	fake.Push(7, pubOther, false)
+	code, _, stderr = runWith(t, env, "publish", "--github-pace", "1ms", result)
+	if code != ExitError || !strings.Contains(stderr, "refusing to publish: the result is for commit 111111111111, but the head of pull request #7 is now 222222222222") {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	if len(fake.Statuses(pubHead)) != before || len(fake.Statuses(pubOther)) != 0 {
+		t.Fatal("a stale result was posted")
+	}
+}
+
+func TestPublishCommandReadOnly(t *testing.T) {
+	dir := t.TempDir()
+	fake, env := pubFake(t, dir, true)
+	result := writeResult(t, dir, pubHead, policy.Warn)
+	code, _, stderr := runWith(t, env, "publish", "--github-pace", "1ms", result)
+	if code != ExitOK {
+		t.Fatalf("exit %d, want the verdict's 0\n%s", code, stderr)
+	}
+	for _, want := range []string{
+		"fsar: warning: the verdict was not published to GitHub: comment: the token may not write",
+		"fsar: warning: check: the token may not write",
+		"::warning file=audit/reports/a.md,line=6",
+	} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+	summary, err := os.ReadFile(env["GITHUB_STEP_SUMMARY"])
+	if err != nil || !strings.Contains(string(summary), "a.md") {
+		t.Errorf("job summary: %v\n%s", err, summary)
+	}
+	if code, _, _ = runWith(t, env, "publish", "--github-pace", "1ms", "--publish-required", result); code != ExitPublish {
+		t.Fatalf("--publish-required: exit %d, want %d", code, ExitPublish)
+	}
+	if len(fake.Comments(7)) != 0 {
+		t.Fatal("posted with a read-only token")
+	}
+}
+
+func TestPublishUsage(t *testing.T) {
+	dir := t.TempDir()
+	_, env := pubFake(t, dir, false)
+	result := writeResult(t, dir, pubHead, 0)
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"publish"}, "exactly one RESULT.json"},
+		{[]string{"publish", "--publish", "comment,bogus", result}, `unknown posting mode "bogus"`},
+		{[]string{"publish", "--publish", "", result}, "name at least one"},
+		{[]string{"publish", "--sha", "HEAD", result}, `--sha "HEAD"`},
+		{[]string{"publish", "--repo", "a/b/c", result}, "--repo"},
+		{[]string{"publish", "--api-url", "ftp://x", result}, "--api-url"},
+		{[]string{"publish", "--fail-on", "deny", result}, "--fail-on"},
+		{[]string{"publish", "--publish-timeout", "0s", result}, "--publish-timeout"},
+		{[]string{"publish", filepath.Join(dir, "missing.json")}, "no such file"},
+		{[]string{"publish", "--sha", pubOther, result}, "the result is for commit " + pubHead + ", not " + pubOther},
+		{[]string{"publish", "--repo", "octo-org/other", result}, "the result is for octo-org/reports, not octo-org/other"},
+	}
+	// Without a repository to publish to, fsar publish cannot do its job.
+	code, _, stderr := runWith(t, map[string]string{"GITHUB_TOKEN": publishToken}, "publish", result)
+	if code != ExitError || !strings.Contains(stderr, "no repository: set GITHUB_REPOSITORY or --repo") {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			code, _, stderr := runWith(t, env, tt.args...)
+			if code != ExitError || !strings.Contains(stderr, tt.want) {
+				t.Fatalf("exit %d, stderr %q; want 2 and %q", code, stderr, tt.want)
+			}
+		})
+	}
+}
+
+func TestGitHubContext(t *testing.T) {
+	dir := t.TempDir()
+	event := filepath.Join(dir, "event.json")
+	payload := fmt.Sprintf(`{"number":7,"pull_request":{"number":7,"head":{"sha":%q,"ref":"f"},"base":{"sha":%q,"ref":"main"}}}`, pubHead, pubOther)
+	if err := os.WriteFile(event, []byte(payload), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{
+		"GITHUB_API_URL": "https://ghe.example.com/api/v3", "GITHUB_SERVER_URL": "https://ghe.example.com",
+		"GITHUB_REPOSITORY": "octo-org/reports", "GITHUB_EVENT_NAME": "pull_request", "GITHUB_EVENT_PATH": event,
+		"GITHUB_SHA": strings.Repeat("3", 40), "GITHUB_TOKEN": "t", "GITHUB_RUN_ID": "42",
+	}
+	f := &Factory{Getenv: func(k string) string { return env[k] }}
+	c, _, err := (&publishOptions{}).githubContext(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := github.Context{
+		APIURL: "https://ghe.example.com/api/v3", ServerURL: "https://ghe.example.com", Owner: "octo-org", Repo: "reports",
+		PR: 7, HeadSHA: pubHead, BaseRef: "main", BaseSHA: pubOther, Token: "t", EventName: "pull_request",
+		RunURL: "https://ghe.example.com/octo-org/reports/actions/runs/42",
+	}
+	if c != want {
+		t.Fatalf("context\n%+v\nwant\n%+v", c, want)
+	}
+	if s := resultSubject(f, &publishOptions{}); s == nil || *s != (gate.Subject{Repository: "octo-org/reports", PR: 7, SHA: pubHead, BaseRef: "main"}) {
+		t.Fatalf("subject %+v", s)
+	}
+
+	// Flags win.
+	o := &publishOptions{Repo: "other/repo", PR: 9, SHA: pubOther, APIURL: "https://api.example.com"}
+	c, _, err = o.githubContext(f)
+	if err != nil || c.Owner != "other" || c.PR != 9 || c.HeadSHA != pubOther || c.APIURL != "https://api.example.com" {
+		t.Fatalf("%+v %v", c, err)
+	}
+
+	// Outside Actions: no subject, and publishing says what is missing.
+	none := &Factory{Getenv: func(string) string { return "" }}
+	if s := resultSubject(none, &publishOptions{}); s != nil {
+		t.Fatalf("subject %+v", s)
+	}
+	if _, _, err := (&publishOptions{}).githubContext(none); err == nil || !strings.Contains(err.Error(), "GITHUB_REPOSITORY") {
+		t.Fatalf("err = %v", err)
+	}
+	// A broken event file is an error, not a silent guess.
+	env["GITHUB_EVENT_PATH"] = filepath.Join(dir, "missing.json")
+	if _, _, err := (&publishOptions{}).githubContext(f); err == nil {
+		t.Fatal("no error")
+	}
+}
+
+func TestRepoPathOf(t *testing.T) {
+	o := reportOptions(&Factory{Getenv: func(string) string { return "" }}, nil, &outputPlan{})
+	o.WorkDir, o.RepoRoot = "/ws/sub", "/ws"
+	p := repoPathOf(o)
+	for in, want := range map[string]string{"a.md": "sub/a.md", "/ws/x/b.md": "x/b.md", "/elsewhere/c.md": "", "-": ""} {
+		if got := p(in); got != want {
+			t.Errorf("%q: %q, want %q", in, got, want)
+		}
+	}
+	o.WorkDir = ""
+	if got := repoPathOf(o)("./a.md"); got != "a.md" {
+		t.Errorf("without a work dir: %q", got)
+	}
+}

@@ -1,0 +1,104 @@
+package github
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+
+	"github.com/fsar-gate/fsar/internal/gate"
+	"github.com/fsar-gate/fsar/internal/policy"
+)
+
+// DefaultResultBytes bounds a result file read by ReadResult.
+const DefaultResultBytes = 16 << 20
+
+// ReadResult reads a check result written earlier (fsar check --format
+// json) as untrusted input: at most limit bytes (DefaultResultBytes when
+// 0), one JSON object of schema fsar.check/v1 with no field fsar does not
+// know, and every verdict and count what its findings make it. A result
+// that disagrees with itself is refused, not corrected.
+func ReadResult(r io.Reader, limit int64) (*gate.Result, error) {
+	if limit <= 0 {
+		limit = DefaultResultBytes
+	}
+	data, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("result: larger than %d bytes", limit)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var res gate.Result
+	if err := dec.Decode(&res); err != nil {
+		return nil, fmt.Errorf("result: %w", err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, errors.New("result: more than one JSON value")
+	}
+	if res.Schema != gate.Schema {
+		return nil, fmt.Errorf("result: schema %q, want %q", res.Schema, gate.Schema)
+	}
+	if err := consistent(&res); err != nil {
+		return nil, fmt.Errorf("result: %w", err)
+	}
+	return &res, nil
+}
+
+// consistent checks that every report's verdict is what its findings and
+// errors make it, and that the run's verdict and counts are what its
+// reports and errors make them.
+func consistent(res *gate.Result) error {
+	for i, r := range res.Reports {
+		if r.File == "" {
+			return fmt.Errorf("report %d has no file", i+1)
+		}
+		want := gate.Pass
+		for _, f := range r.Findings {
+			switch f.Level {
+			case policy.Deny:
+				want = max(want, gate.Block)
+			case policy.Review:
+				want = max(want, gate.Review)
+			case policy.Warn:
+				want = max(want, gate.Warn)
+			default:
+				return fmt.Errorf("report %s: a finding without a level", r.File)
+			}
+		}
+		if len(r.Errors) > 0 {
+			want = gate.Error
+		}
+		// A report that could not be read has no findings and an error
+		// verdict.
+		if r.Verdict != want && (r.Verdict != gate.Error || len(r.Findings) > 0) {
+			return fmt.Errorf("report %s: verdict %s, but its findings make it %s", r.File, r.Verdict, want)
+		}
+	}
+	check := *res
+	check.Reports = slices.Clone(res.Reports)
+	check.Summarize()
+	if check.Verdict != res.Verdict {
+		return fmt.Errorf("verdict %s, but its reports make it %s", res.Verdict, check.Verdict)
+	}
+	if check.Count != res.Count {
+		return fmt.Errorf("counts %+v, but its reports make them %+v", res.Count, check.Count)
+	}
+	if s := res.Subject; s != nil {
+		if _, _, err := SplitRepository(s.Repository); err != nil {
+			return fmt.Errorf("subject: %w", err)
+		}
+		if !ValidSHA(s.SHA) {
+			return fmt.Errorf("subject: commit %q is not a full commit id", s.SHA)
+		}
+		if s.PR < 0 {
+			return fmt.Errorf("subject: pull request %d", s.PR)
+		}
+	}
+	res.Summarize() // nil lists become empty ones
+	return nil
+}

@@ -1,0 +1,243 @@
+package github
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/fsar-gate/fsar/internal/gate"
+	"github.com/fsar-gate/fsar/internal/github/fakegh"
+)
+
+func resultJSON(t *testing.T, res *gate.Result) string {
+	t.Helper()
+	b, err := json.Marshal(res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func TestReadResult(t *testing.T) {
+	res := reviewResult()
+	res.Subject = &gate.Subject{Repository: "octo-org/reports", PR: 7, SHA: headSHA, BaseRef: "main"}
+	good := resultJSON(t, res)
+	got, err := ReadResult(strings.NewReader(good), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Subject.SHA != headSHA || got.Verdict != gate.Review || len(got.Reports) != 3 {
+		t.Fatalf("%+v", got)
+	}
+
+	forged := *res
+	forged.Verdict = gate.Pass
+	recount := *res
+	recount.Count.Pass++
+	flipped := *res
+	flipped.Reports = slices.Clone(res.Reports)
+	flipped.Reports[0].Verdict = gate.Pass
+	badSHA := *res
+	badSHA.Subject = &gate.Subject{Repository: "octo-org/reports", SHA: "HEAD"}
+	tests := []struct {
+		name, input, err string
+		limit            int64
+	}{
+		{"unknown field", strings.Replace(good, `"schema"`, `"extra":1,"schema"`, 1), "unknown field", 0},
+		{"unknown nested field", strings.Replace(good, `"rule":`, `"sneaky":true,"rule":`, 1), "unknown field", 0},
+		{"wrong schema", strings.Replace(good, gate.Schema, "fsar.check/v0", 1), "schema", 0},
+		{"no schema", strings.Replace(good, `"schema":"fsar.check/v1",`, "", 1), "schema", 0},
+		{"trailing value", good + `{}`, "more than one JSON value", 0},
+		{"not JSON", "<html>", "invalid character", 0},
+		{"too large", good, "larger than", 100},
+		{"unknown verdict", strings.Replace(good, `"verdict":"review"`, `"verdict":"fine"`, 1), "unknown verdict", 0},
+		{"unknown level", strings.Replace(good, `"level":"warn"`, `"level":"meh"`, 1), "unknown level", 0},
+		{"verdict forged", resultJSON(t, &forged), "its reports make it review", 0},
+		{"counts forged", resultJSON(t, &recount), "counts", 0},
+		{"report verdict forged", resultJSON(t, &flipped), "its findings make it review", 0},
+		{"bad subject commit", resultJSON(t, &badSHA), "not a full commit id", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := ReadResult(strings.NewReader(tt.input), tt.limit)
+			if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Fatalf("err = %v, want it to say %q", err, tt.err)
+			}
+		})
+	}
+}
+
+func FuzzReadResult(f *testing.F) {
+	res := reviewResult()
+	res.Subject = &gate.Subject{Repository: "octo-org/reports", PR: 7, SHA: headSHA}
+	b, _ := json.Marshal(res)
+	f.Add(b)
+	f.Add([]byte(`{"schema":"fsar.check/v1"}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		res, err := ReadResult(bytes.NewReader(data), 1<<20)
+		if err != nil {
+			return
+		}
+		// What is taken agrees with itself.
+		if err := consistent(res); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+func TestParseEvent(t *testing.T) {
+	pr := fmt.Sprintf(`{"number":7,"pull_request":{"number":7,"head":{"sha":%q,"ref":"f","repo":{"full_name":"fork/reports"}},"base":{"sha":%q,"ref":"main"}}}`, headSHA, otherSHA)
+	ev, err := ParseEvent("pull_request", []byte(pr))
+	if err != nil || ev.PR != 7 || ev.HeadSHA != headSHA || ev.BaseRef != "main" || ev.BaseSHA != otherSHA || !ev.Fork("octo-org/reports") {
+		t.Fatalf("%+v %v", ev, err)
+	}
+	if ev, err = ParseEvent("pull_request_target", []byte(pr)); err != nil || ev.PR != 7 {
+		t.Fatalf("%+v %v", ev, err)
+	}
+	run := fmt.Sprintf(`{"workflow_run":{"head_sha":%q,"head_repository":{"full_name":"fork/reports"},"pull_requests":[]}}`, headSHA)
+	if ev, err = ParseEvent("workflow_run", []byte(run)); err != nil || ev.PR != 0 || ev.HeadSHA != headSHA {
+		t.Fatalf("%+v %v", ev, err)
+	}
+	run = fmt.Sprintf(`{"workflow_run":{"head_sha":%q,"pull_requests":[{"number":9,"head":{"sha":%q},"base":{"ref":"main","sha":%q}}]}}`, headSHA, headSHA, otherSHA)
+	if ev, err = ParseEvent("workflow_run", []byte(run)); err != nil || ev.PR != 9 || ev.BaseRef != "main" {
+		t.Fatalf("%+v %v", ev, err)
+	}
+	if ev, err = ParseEvent("push", []byte(`{"after":"x"}`)); err != nil || ev != (Event{}) {
+		t.Fatalf("%+v %v", ev, err)
+	}
+	for _, bad := range []string{`{`, `{"pull_request":{"head":{"sha":"main"}}}`} {
+		if _, err := ParseEvent("pull_request", []byte(bad)); err == nil {
+			t.Errorf("%s: no error", bad)
+		}
+	}
+	if _, err := ParseEvent("pull_request", []byte(`{}`)); err == nil {
+		t.Error("a pull_request event without pull_request")
+	}
+}
+
+func TestContextValidate(t *testing.T) {
+	ok := Context{Owner: "octo-org", Repo: "reports", HeadSHA: headSHA, APIURL: "https://ghe.example.com/api/v3"}
+	if err := ok.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []Context{
+		{Owner: "octo org", Repo: "reports"},
+		{Owner: "octo-org", Repo: ".."},
+		{Owner: "octo-org", Repo: "reports", HeadSHA: "main"},
+		{Owner: "octo-org", Repo: "reports", APIURL: "ftp://x"},
+		{Owner: "octo-org", Repo: "reports", APIURL: "https://user:pw@x"},
+		{Owner: "octo-org", Repo: "reports", PR: -1},
+	} {
+		if err := c.Validate(); err == nil {
+			t.Errorf("%+v: no error", c)
+		}
+	}
+}
+
+// GitHub Enterprise Server: the API under /api/v3.
+func TestEnterpriseServer(t *testing.T) {
+	fake, err := fakegh.New(fakegh.Options{PathPrefix: "/api/v3"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fake.Close()
+	fake.AddToken(testToken, fakegh.Token{Login: ActionsBot, Kind: fakegh.AppToken})
+	fake.OpenPR(fakegh.PR{Number: 7, HeadSHA: headSHA})
+	c, err := NewClient(Context{APIURL: fake.URL, Owner: "octo-org", Repo: "reports", PR: 7, HeadSHA: headSHA, Token: testToken},
+		ClientOptions{Clock: newTestClock()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Publish(t.Context(), reviewResult(), Options{Modes: Modes, Markdown: stubMarkdown, FailOn: gate.Review}); err != nil {
+		t.Fatal(err)
+	}
+	if len(fake.Comments(7)) != 1 || len(fake.CheckRuns(headSHA)) != 1 {
+		t.Fatal("not posted")
+	}
+	for _, v := range fake.Violations() {
+		t.Error(v)
+	}
+}
+
+func TestChangedFiles(t *testing.T) {
+	e := newEnv(t)
+	var files []fakegh.File
+	var want []string
+	for i := range 250 {
+		st := []string{"added", "modified", "removed", "renamed"}[i%4]
+		name := fmt.Sprintf("audit/reports/r%03d.md", i)
+		files = append(files, fakegh.File{Name: name, Status: st})
+		if st != "removed" {
+			want = append(want, name)
+		}
+	}
+	e.fake.SetFiles(7, files)
+	got, err := e.client.ChangedFiles(t.Context(), 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("%d files, want %d", len(got), len(want))
+	}
+	// GitHub lists 3,000 files at most: a list that long may be cut.
+	files = nil
+	for i := range 3000 {
+		files = append(files, fakegh.File{Name: fmt.Sprintf("f%d.md", i), Status: "added"})
+	}
+	e.fake.SetFiles(7, files)
+	if _, err := e.client.ChangedFiles(t.Context(), 7); err == nil || !strings.Contains(err.Error(), "3000") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestParseModes(t *testing.T) {
+	got, err := ParseModes(" status, comment,check,comment ")
+	if err != nil || !slices.Equal(got, []string{"comment", "check", "status"}) {
+		t.Fatalf("%v %v", got, err)
+	}
+	if _, err := ParseModes("comment,review"); err == nil {
+		t.Fatal("unknown mode taken")
+	}
+	if got, _ := ParseModes(""); len(got) != 0 {
+		t.Fatal(got)
+	}
+}
+
+func TestRepoPath(t *testing.T) {
+	for in, want := range map[string]string{
+		"audit/reports/a.md": "audit/reports/a.md", "./a.md": "a.md", "a/../b.md": "b.md",
+		"/abs/a.md": "", "../a.md": "", "-": "", "": "", `dir\a.md`: "dir/a.md",
+	} {
+		if got := RepoPath(in); got != want {
+			t.Errorf("RepoPath(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestAnnotations(t *testing.T) {
+	res := result(gate.Report{File: "a.md", Findings: []gate.Finding{
+		finding(3, "secret", "a.md", 0),
+		{Level: 1, Rule: strings.Repeat("r", 400), Message: "bad\x00\xff" + strings.Repeat("m", 5000), Location: gate.Location{File: "a.md", Line: 2}},
+	}})
+	res.Reports = append(res.Reports, gate.Report{File: "/tmp/x.md", Verdict: gate.Error, Findings: []gate.Finding{}, Errors: []gate.Problem{{Message: "unreadable"}}})
+	res.Summarize()
+	anns, dropped := annotations(res, RepoPath, 0)
+	if len(anns) != 2 || dropped != 0 {
+		t.Fatalf("%+v", anns)
+	}
+	if anns[0].StartLine != 1 || anns[0].Level != "failure" {
+		t.Errorf("line 0 goes on line 1, deny is a failure: %+v", anns[0])
+	}
+	if n := len([]rune(anns[1].Title)); n > TitleLimit {
+		t.Errorf("title of %d characters", n)
+	}
+	if strings.ContainsRune(anns[1].Message, 0) || !strings.HasPrefix(anns[1].Message, "bad\uFFFD\uFFFD") || len([]rune(anns[1].Message)) > MessageLimit {
+		t.Errorf("message %q…", anns[1].Message[:10])
+	}
+	if _, dropped := annotations(manyResult(30), RepoPath, 10); dropped != 20 {
+		t.Errorf("dropped %d", dropped)
+	}
+}
