@@ -75,6 +75,7 @@ usage, read, policy or evaluation error.`,
 	root.AddCommand(newPolicyCmd(f))
 	root.AddCommand(newVersionCmd(f))
 	// Further commands are added one per line below.
+	root.AddCommand(newSweepCmd(f))
 	root.AddCommand(newPublishCmd(f))
 	return root
 }

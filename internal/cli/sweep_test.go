@@ -1,0 +1,70 @@
+package cli
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func sweepFolder(t *testing.T) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "reports")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	src, err := os.ReadFile(filepath.Join("..", "..", "proposals", "pass", "fsar_proposal_cache-policy-bundle.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "fsar_proposal_x.md"), src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// TestSweepProgress: progress goes to a terminal's standard error only,
+// and its line is erased at the end.
+func TestSweepProgress(t *testing.T) {
+	dir := sweepFolder(t)
+	_, errOut, code := run(t, false, nil, "sweep", "--now", "2026-01-03T00:00:00Z", "--fail-on", "never", dir)
+	if code != 0 || errOut != "" {
+		t.Errorf("not a terminal: status %d, stderr %q; want 0 and nothing", code, errOut)
+	}
+	_, errOut, code = run(t, true, nil, "sweep", "--now", "2026-01-03T00:00:00Z", "--fail-on", "never", dir)
+	if code != 0 || !strings.HasSuffix(errOut, "\r\x1b[K") {
+		t.Errorf("a terminal: status %d, stderr %q; want 0 and the progress line erased", code, errOut)
+	}
+}
+
+// TestSweepJobSummary: in GitHub Actions the markdown summary is appended
+// to the job summary, unless --summary=false.
+func TestSweepJobSummary(t *testing.T) {
+	dir := sweepFolder(t)
+	summary := filepath.Join(t.TempDir(), "summary.md")
+	if err := os.WriteFile(summary, []byte("# before\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"GITHUB_STEP_SUMMARY": summary}
+	if _, errOut, code := run(t, false, env, "sweep", "--fail-on", "never", dir); code != 0 {
+		t.Fatalf("status %d: %s", code, errOut)
+	}
+	b, _ := os.ReadFile(summary)
+	if !strings.HasPrefix(string(b), "# before\n\n<!-- fsar-sweep-tracking-issue paths=") || !strings.Contains(string(b), "## FSAR policy sweep: ") {
+		t.Errorf("job summary:\n%s", b)
+	}
+	if _, _, code := run(t, false, env, "sweep", "--summary=false", "--fail-on", "never", dir); code != 0 {
+		t.Fatal(code)
+	}
+	if again, _ := os.ReadFile(summary); string(again) != string(b) {
+		t.Error("--summary=false appended to the job summary")
+	}
+	_, errOut, code := run(t, false, nil, "sweep", "--summary", dir)
+	if code != 2 || !strings.Contains(errOut, "GITHUB_STEP_SUMMARY is not set") {
+		t.Errorf("--summary outside Actions: %d %q", code, errOut)
+	}
+	_, errOut, code = run(t, false, nil, "sweep", "--output", "json=x.json", "--output", "html=./x.json", dir)
+	if code != 2 || !strings.Contains(errOut, "x.json is already the json output") {
+		t.Errorf("two outputs to one file: %d %q", code, errOut)
+	}
+}

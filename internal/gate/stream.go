@@ -1,0 +1,143 @@
+package gate
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+
+	"github.com/fsar-gate/fsar/internal/proposal"
+)
+
+// Judged is what Stream gives for one unit: the gate's report, and the
+// report as read (nil when nothing could be read), so that a caller can
+// aggregate facts the gate's report does not carry (its time, its text).
+// Skipped units (walked files that are not FSAR reports) come with
+// Skipped set and nothing else but Unit.
+type Judged struct {
+	Unit    proposal.Unit
+	Skipped bool
+	Report  Report
+	Read    *proposal.Report
+}
+
+// StreamOptions tune Stream.
+type StreamOptions struct {
+	Options
+	// ReadFile reads one report file, as proposal.ReadFile (the default)
+	// does: the same report or the same error. A sweep reads files with
+	// fewer system calls.
+	ReadFile func(path string, maxBytes int64) (*proposal.Report, error)
+}
+
+// Stream reads and evaluates the units that arrive on units, on all cores
+// (opts.Workers), and calls emit once for each, in the order the units
+// arrived, from one goroutine at a time. Units are read as Unit.Read reads
+// them. It returns when units is closed
+// and every unit has been emitted. At most a few units per worker are in
+// flight at a time, so memory stays bounded however many units there are:
+// emit must not keep the Judged values it is given. Stdin is not read: the
+// unit "-" is an error. When ctx ends, the remaining units are still
+// emitted, as errors ("not evaluated").
+func Stream(ctx context.Context, ev Evaluator, units <-chan proposal.Unit, opts StreamOptions, emit func(Judged)) {
+	if opts.ReadFile == nil {
+		opts.ReadFile = proposal.ReadFile
+	}
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	type job struct {
+		seq  int
+		unit proposal.Unit
+	}
+	type done struct {
+		seq int
+		j   Judged
+	}
+	window := 4 * workers // units in flight: dispatched but not yet emitted
+	jobs := make(chan job, workers)
+	results := make(chan done, window)
+	slots := make(chan struct{}, window)
+
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for jb := range jobs {
+				results <- done{seq: jb.seq, j: judgeUnit(ctx, ev, jb.unit, opts)}
+			}
+		})
+	}
+	go func() {
+		seq := 0
+		for u := range units {
+			slots <- struct{}{}
+			jobs <- job{seq: seq, unit: u}
+			seq++
+		}
+		close(jobs)
+		wg.Wait()
+		close(results)
+	}()
+
+	// Emit in arrival order: results that come early wait in pending,
+	// which holds fewer than window entries.
+	pending := make(map[int]Judged, window)
+	next := 0
+	for d := range results {
+		pending[d.seq] = d.j
+		for {
+			j, ok := pending[next]
+			if !ok {
+				break
+			}
+			delete(pending, next)
+			next++
+			emit(j)
+			<-slots
+		}
+	}
+}
+
+// judgeUnit reads one unit and judges it.
+func judgeUnit(ctx context.Context, ev Evaluator, u proposal.Unit, opts StreamOptions) Judged {
+	if u.Path == proposal.Stdin {
+		return Judged{Unit: u, Report: Report{
+			File: u.Path, Verdict: Error, Findings: []Finding{},
+			Errors: []Problem{{Message: "standard input cannot be streamed"}},
+		}}
+	}
+	res := readUnit(u, opts.MaxBytes, opts.ReadFile)
+	if res.Skipped {
+		return Judged{Unit: u, Skipped: true}
+	}
+	return Judged{Unit: u, Report: judge(ctx, ev, res), Read: res.Report}
+}
+
+// readUnit is Unit.Read with the files read by readFile.
+func readUnit(u proposal.Unit, maxBytes int64, readFile func(string, int64) (*proposal.Report, error)) proposal.Result {
+	res := proposal.Result{Unit: u}
+	r, err := readFile(u.Path, maxBytes)
+	if err != nil {
+		if u.Walked && u.Twin == "" && errors.Is(err, proposal.ErrNotReport) && !strings.HasPrefix(filepath.Base(u.Path), "fsar") {
+			res.Skipped = true
+			return res
+		}
+		res.Errs = append(res.Errs, err)
+	}
+	if u.Twin != "" {
+		t, terr := readFile(u.Twin, maxBytes)
+		switch {
+		case terr != nil:
+			res.Errs = append(res.Errs, terr)
+		case r == nil:
+			r = t
+		default:
+			proposal.Pair(r, t)
+		}
+	}
+	res.Report = r
+	return res
+}

@@ -1,0 +1,153 @@
+package sweep
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode"
+)
+
+// Formats are the output formats of a sweep.
+var Formats = []string{"text", "json", "markdown", "html"}
+
+// ValidFormat checks an output format name.
+func ValidFormat(name string) error {
+	if slices.Contains(Formats, name) {
+		return nil
+	}
+	return fmt.Errorf("unknown format %q: expected %s", name, strings.Join(Formats, ", "))
+}
+
+// Write writes the result in a format.
+func Write(w io.Writer, format string, r *Result) error {
+	switch format {
+	case "text":
+		return WriteText(w, r)
+	case "json":
+		return WriteJSON(w, r)
+	case "markdown":
+		return WriteMarkdown(w, r)
+	case "html":
+		return WriteHTML(w, r)
+	}
+	return ValidFormat(format)
+}
+
+// WriteJSON writes the result as indented JSON (fsar.sweep/v1): the same
+// bytes for the same result.
+func WriteJSON(w io.Writer, r *Result) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(r); err != nil {
+		return err
+	}
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+// TrackingMarker is the hidden line that starts the markdown summary, by
+// which a tracking issue for the same sweep is found again: it names the
+// swept paths, so that sweeps of different folders keep their own issue.
+func TrackingMarker(r *Result) string {
+	h := sha256.Sum256([]byte(strings.Join(r.Settings.Paths, "\x00")))
+	return "<!-- fsar-sweep-tracking-issue paths=" + hex.EncodeToString(h[:6]) + " -->"
+}
+
+// listLimit is how many entries of a long list the text and markdown
+// outputs show; the JSON and HTML outputs show more.
+const listLimit = 20
+
+// topRules returns the rules by reports (most first), then id.
+func topRules(r *Result, n int) []RuleStat {
+	rules := slices.Clone(r.Rules)
+	slices.SortStableFunc(rules, func(a, b RuleStat) int {
+		if a.Reports != b.Reports {
+			return b.Reports - a.Reports
+		}
+		return strings.Compare(a.Rule, b.Rule)
+	})
+	if n > 0 && len(rules) > n {
+		rules = rules[:n]
+	}
+	return rules
+}
+
+// trendMeasures are the measures shown per period.
+var trendMeasures = []string{MeasureBlock, MeasureReview, MeasureCanned, MeasureStale, MeasureUnderRated, MeasureHighSeverity}
+
+// fmtNum formats a number without trailing zeros: 12.5, 10, 0.38.
+func fmtNum(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
+
+// signed formats a change with its sign: +12.5, -3.
+func signed(x float64) string {
+	if x > 0 {
+		return "+" + fmtNum(x)
+	}
+	return fmtNum(x)
+}
+
+// thousands formats n with thousands separators: 100,000.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
+
+// count writes n things: "1 report", "1,331 reports".
+func count(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return thousands(n) + " " + thing + "s"
+}
+
+// plain makes untrusted text safe for a terminal: control characters (an
+// escape sequence could rewrite the screen) are shown quoted.
+func plain(s string) string {
+	if !strings.ContainsFunc(s, unicode.IsControl) {
+		return s
+	}
+	var b strings.Builder
+	for _, c := range s {
+		if unicode.IsControl(c) {
+			q := strconv.QuoteRune(c)
+			b.WriteString(q[1 : len(q)-1])
+			continue
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+func sevText(s *float64) string {
+	if s == nil {
+		return "none"
+	}
+	return fmtNum(*s)
+}
+
+func kindName(k string) string {
+	if k == "" {
+		return "(none)"
+	}
+	return k
+}

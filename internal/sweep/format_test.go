@@ -1,0 +1,251 @@
+package sweep
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/fsar-gate/fsar/internal/gate"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
+
+// TestGolden pins every output format for the mixed folder and for the
+// trend folder with a baseline.
+func TestGolden(t *testing.T) {
+	dir := t.TempDir()
+	mixed := mixedFolder(t, dir)
+	trendFolder(t, dir)
+	t.Chdir(dir)
+	base := sweepIn(t, "", Options{Paths: []string{"r/fsar_proposal_jan-*"}}).AsBaseline()
+	results := map[string]*Result{
+		"mixed":  sweepIn(t, "", Options{Paths: []string{mixed}}),
+		"trends": sweepIn(t, "", Options{Paths: []string{"r"}, Baseline: base, MinReports: 10}),
+		"shard":  sweepIn(t, "", Options{Paths: []string{"r"}, Shard: Shard{Index: 1, Count: 2}}),
+	}
+	for name, r := range results {
+		for _, format := range Formats {
+			if name == "shard" && format != "json" && format != "text" {
+				continue
+			}
+			var buf bytes.Buffer
+			if err := Write(&buf, format, r); err != nil {
+				t.Fatal(err)
+			}
+			ext := map[string]string{"text": "txt", "json": "json", "markdown": "md", "html": "html"}[format]
+			golden(t, filepath.Join(testdataDir(t), "golden", name+"."+ext), buf.Bytes())
+		}
+	}
+}
+
+var testdataAbs string
+
+func testdataDir(t *testing.T) string {
+	t.Helper()
+	if testdataAbs == "" {
+		t.Fatal("testdata folder unknown")
+	}
+	return testdataAbs
+}
+
+func init() {
+	wd, err := os.Getwd()
+	if err == nil {
+		testdataAbs = filepath.Join(wd, "testdata")
+	}
+}
+
+func golden(t *testing.T, path string, got []byte) {
+	t.Helper()
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./internal/sweep -run TestGolden -update)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs (run go test ./internal/sweep -run TestGolden -update and review the diff):\n%s", path, cmp.Diff(string(want), string(got)))
+	}
+}
+
+// hostile is a result whose report texts try to break out of every format.
+func hostile() *Result {
+	sev := 48.0
+	evil := "x|y`z<script>alert(1)</script>[a](http://e.com) @octocat **b** \x1b[31mred\n# h"
+	a := newAcc(PeriodMonth)
+	a.blocking = append(a.blocking, Blocking{File: "r/" + evil + ".md", ID: "fsar_" + evil, Severity: &sev, Rules: []string{"rule|" + evil}})
+	a.conflicts = append(a.conflicts, TwinConflict{File: evil + ".md", Twin: evil + ".json", Fields: []string{"severity"}})
+	a.errors = append(a.errors, gate.Problem{Location: gate.Location{File: evil, Line: 3, Column: 4}, Message: "bad " + evil})
+	a.notReports = append(a.notReports, evil)
+	a.rules["rule|"+evil] = &RuleStat{Rule: "rule|" + evil, Level: "deny", Title: evil, Reports: 1, Findings: 1}
+	a.kinds[evil] = &KindStat{Kind: evil, Reports: 1, Verdicts: Verdicts{Block: 1}}
+	a.addID("fsar_"+evil, "one@"+evil)
+	a.addID("fsar_"+evil, "two")
+	a.count.Reports, a.count.Block = 1, 1
+	p := a.periodAt(evil)
+	p.reports = 1
+	p.verdicts.Block = 1
+	return a.result(Settings{Paths: []string{evil}, Period: PeriodMonth, AlertThreshold: 10, MinReports: 1},
+		gate.DecidedBy{Now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}, nil, nil)
+}
+
+// TestEscaping: report texts cannot add markup, mentions, links or scripts
+// to the markdown and HTML outputs, nor escape sequences to the text one.
+func TestEscaping(t *testing.T) {
+	r := hostile()
+	var md, html, text bytes.Buffer
+	if err := WriteMarkdown(&md, r); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteHTML(&html, r); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteText(&text, r); err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []string{"<script", "@octocat", "[a](", "|y`", "**b**", "\n# h", "\x1b"} {
+		if strings.Contains(md.String(), bad) {
+			t.Errorf("markdown contains %q", bad)
+		}
+	}
+	if !strings.Contains(md.String(), `x\|y\`+"`"+`z&lt;script&gt;`) || !strings.Contains(md.String(), "&#64;octocat") {
+		t.Errorf("markdown does not escape as expected:\n%s", md.String())
+	}
+	// Every table row keeps its cell count: no | got through.
+	for _, line := range strings.Split(md.String(), "\n") {
+		if strings.HasPrefix(line, "| r/") && strings.Count(strings.ReplaceAll(line, `\|`, ""), "|") != 5 {
+			t.Errorf("blocking row has extra cells: %s", line)
+		}
+	}
+	for _, bad := range []string{"<script", "href=", "\x1b"} {
+		if strings.Contains(html.String(), bad) {
+			t.Errorf("HTML contains %q", bad)
+		}
+	}
+	if strings.Contains(text.String(), "\x1b") || !strings.Contains(text.String(), `\x1b[31mred\n# h`) {
+		t.Errorf("text output does not quote control characters:\n%s", text.String())
+	}
+}
+
+// TestHTMLSelfContained: the HTML report loads nothing and runs nothing.
+func TestHTMLSelfContained(t *testing.T) {
+	dir := t.TempDir()
+	trendFolder(t, dir)
+	r := sweepIn(t, dir, Options{Paths: []string{"r"}})
+	var buf bytes.Buffer
+	if err := WriteHTML(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	page := buf.String()
+	for _, bad := range []string{"<script", "<link", "@import", "url(", "src=", "href=", "<iframe", "<object", "<img", "on" + "load="} {
+		if strings.Contains(strings.ToLower(page), bad) {
+			t.Errorf("HTML contains %q", bad)
+		}
+	}
+	urls := regexp.MustCompile(`https?://[^"' ]+`).FindAllString(page, -1)
+	for _, u := range urls {
+		if u != "http://www.w3.org/2000/svg" {
+			t.Errorf("HTML names a URL: %s", u)
+		}
+	}
+	if n := strings.Count(page, "<svg "); n != 4 {
+		t.Errorf("%d charts, want 4", n)
+	}
+	if !strings.Contains(page, `content="default-src 'none'; style-src 'unsafe-inline'; img-src data:"`) {
+		t.Error("no Content-Security-Policy that forbids loading")
+	}
+}
+
+func TestMarkdownMarker(t *testing.T) {
+	a := &Result{Settings: Settings{Paths: []string{"audit/reports"}}}
+	b := &Result{Settings: Settings{Paths: []string{"other"}}}
+	ma, mb := TrackingMarker(a), TrackingMarker(b)
+	if ma == mb || !strings.HasPrefix(ma, "<!-- fsar-sweep-tracking-issue paths=") || ma != TrackingMarker(a) {
+		t.Errorf("markers %q and %q", ma, mb)
+	}
+}
+
+func TestProgress(t *testing.T) {
+	var buf bytes.Buffer
+	clock := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	p := NewProgress(&buf, func() time.Time { return clock })
+	p.start = clock
+	for range 500 {
+		p.found()
+	}
+	for range 100 {
+		p.judged()
+	}
+	clock = clock.Add(2 * time.Second)
+	if got, want := p.Line(), "sweeping: 100 of 500+ reports, 50 reports/s, time left: counting"; got != want {
+		t.Errorf("while walking: %q, want %q", got, want)
+	}
+	p.walked()
+	if got, want := p.Line(), "sweeping: 100 of 500 reports, 50 reports/s, 8s left"; got != want {
+		t.Errorf("after the walk: %q, want %q", got, want)
+	}
+	p.Start(time.Millisecond)
+	time.Sleep(20 * time.Millisecond)
+	p.Stop()
+	if out := buf.String(); !strings.HasPrefix(out, "\rsweeping: ") || !strings.HasSuffix(out, "\r\x1b[K") {
+		t.Errorf("progress output %q", out)
+	}
+}
+
+func TestFormats(t *testing.T) {
+	if err := ValidFormat("sarif"); err == nil {
+		t.Error("sarif accepted")
+	}
+	if got := thousands(1234567); got != "1,234,567" {
+		t.Errorf("thousands = %s", got)
+	}
+	if got := thousands(-1000); got != "-1,000" {
+		t.Errorf("thousands = %s", got)
+	}
+}
+
+// TestMarkdownFitsAnIssue: however large the sweep, the markdown summary
+// fits a GitHub issue body (65,536 characters).
+func TestMarkdownFitsAnIssue(t *testing.T) {
+	a := newAcc(PeriodDay)
+	long := strings.Repeat("very-long-name-", 100)
+	day := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range 1500 {
+		p := a.periodAt(periodOf(day.AddDate(0, 0, i), PeriodDay))
+		p.reports, p.verdicts.Block = 10, 1
+		a.count.Reports += 10
+		a.count.Block++
+		f := fmt.Sprintf("r/%05d-%s.md", i, long)
+		a.blocking = append(a.blocking, Blocking{File: f, ID: "fsar_" + long, Rules: []string{"severity-hard"}})
+		a.errors = append(a.errors, gate.Problem{Location: gate.Location{File: f}, Message: long})
+		a.notReports = append(a.notReports, f)
+		a.rules[fmt.Sprintf("rule-%d-%s", i, long)] = &RuleStat{Rule: fmt.Sprintf("rule-%d-%s", i, long), Level: "deny", Reports: 1}
+	}
+	r := a.result(Settings{Paths: []string{"r"}, Period: PeriodDay, AlertThreshold: 10, MinReports: 1}, testBy, nil, nil)
+	var buf bytes.Buffer
+	if err := WriteMarkdown(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	if n := utf8.RuneCount(buf.Bytes()); n > 60000 {
+		t.Errorf("markdown of %d characters", n)
+	}
+	if !strings.Contains(buf.String(), "| … 1,476 earlier periods: see the JSON or HTML report |") {
+		t.Error("the earlier periods are not cut")
+	}
+}

@@ -1,0 +1,264 @@
+// Package sweep runs a policy sweep: it walks folders of FSAR reports,
+// judges every report with one policy engine at one pinned time on all
+// cores, and aggregates the verdicts as they arrive — by rule, severity
+// band, proposal kind and period of report time, with the blocking
+// reports, disagreeing twins and reused ids — into a Result. From the
+// result come trends and alerts (against the previous period and an earlier
+// sweep), and the outputs: text, JSON (fsar.sweep/v1), markdown and a
+// self-contained HTML report. Memory stays bounded however many reports
+// there are: reports are never kept, only counts and short lists.
+//
+// A sweep can be split across machines (Shard) and its parts merged into
+// exactly the result one run would have given (Merge). Nothing here prints
+// to the terminal, reads the environment or exits.
+package sweep
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/fsar-gate/fsar/internal/gate"
+	"github.com/fsar-gate/fsar/internal/proposal"
+)
+
+// Options configure Run.
+type Options struct {
+	// Paths are folders, files or glob patterns to sweep.
+	Paths []string
+	// Include and Exclude are glob patterns on paths relative to the folder
+	// swept: a pattern without a slash matches a name, one with slashes the
+	// whole path ("**" for any folders). Exclude applies to folders too.
+	Include, Exclude []string
+	// Period is PeriodMonth (the default), PeriodWeek or PeriodDay.
+	Period string
+	// AlertThreshold is the move of a share, in percentage points, above
+	// which an alert fires.
+	AlertThreshold float64
+	// MinReports is the fewest reports a period needs to be compared.
+	MinReports int
+	// AllowEmpty makes a sweep that finds no report at all clean instead
+	// of an error.
+	AllowEmpty bool
+	// Shard, when set, sweeps only the shard's part of the reports.
+	Shard Shard
+	// Baseline is an earlier sweep to compare with (see LoadBaseline).
+	Baseline *Baseline
+	// DecidedBy records what judges the sweep (versions, policy digest,
+	// evaluation time).
+	DecidedBy gate.DecidedBy
+	// MaxBytes is the largest report file; proposal.DefaultMaxBytes when 0.
+	MaxBytes int64
+	// Workers is the number of concurrent evaluations; all cores when 0.
+	Workers int
+	// Progress, when not nil, is told how far the sweep has come.
+	Progress *Progress
+}
+
+func (o *Options) settings() Settings {
+	period := o.Period
+	if period == "" {
+		period = PeriodMonth
+	}
+	return Settings{
+		Paths:          o.Paths,
+		Include:        o.Include,
+		Exclude:        o.Exclude,
+		Period:         period,
+		AlertThreshold: o.AlertThreshold,
+		MinReports:     o.MinReports,
+		AllowEmpty:     o.AllowEmpty,
+	}
+}
+
+// Run sweeps the paths: walks them, reads and judges every report with ev
+// on all cores, and aggregates the verdicts as they arrive. It never stops
+// at a bad file: read, walk and evaluation errors are part of the result.
+func Run(ctx context.Context, ev gate.Evaluator, opts Options) (*Result, error) {
+	s := opts.settings()
+	if err := ValidPeriod(s.Period); err != nil {
+		return nil, err
+	}
+	for _, g := range append(append([]string{}, opts.Include...), opts.Exclude...) {
+		if err := ValidGlob(g); err != nil {
+			return nil, err
+		}
+	}
+	units := make(chan proposal.Unit, 256)
+	w := &walker{include: opts.Include, exclude: opts.Exclude, shard: opts.Shard, out: units, ctx: ctx}
+	go w.run(s.Paths)
+	if opts.Progress != nil {
+		// A second walk only counts, far ahead of the evaluation, so that
+		// the progress display knows the total early.
+		counter := &walker{include: opts.Include, exclude: opts.Exclude, shard: opts.Shard, ctx: ctx, progress: opts.Progress}
+		go counter.run(s.Paths)
+	}
+
+	a := newAcc(s.Period)
+	so := gate.StreamOptions{Options: gate.Options{MaxBytes: opts.MaxBytes, Workers: opts.Workers}, ReadFile: readFile}
+	gate.Stream(ctx, ev, units, so, func(j gate.Judged) {
+		files := 1
+		if j.Unit.Twin != "" {
+			files = 2
+		}
+		a.addJudged(j, files)
+		if opts.Progress != nil {
+			opts.Progress.judged()
+		}
+	})
+	// Stream returns after units was closed: the walk is over.
+	a.count.OtherFiles += w.ignored
+	a.errors = append(a.errors, w.problems...)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var shard *Shard
+	if opts.Shard.Count > 0 {
+		shard = &opts.Shard
+	} else {
+		a.requireReports(s)
+	}
+	return a.result(s, opts.DecidedBy, opts.Baseline, shard), nil
+}
+
+// requireReports makes a sweep that found no report an error, unless that
+// is allowed.
+func (a *acc) requireReports(s Settings) {
+	if a.count.Reports == 0 && !s.AllowEmpty {
+		a.errors = append(a.errors, gate.Problem{Message: fmt.Sprintf(
+			"no FSAR report found in %s (use --allow-empty when that is expected)", strings.Join(s.Paths, ", "))})
+	}
+}
+
+// Merge combines the results of the shards of one sweep (every shard I/N
+// of the same N once, with the same settings, policies and evaluation
+// time) into the result one run over all of them gives, byte for byte.
+// A baseline, when not nil, replaces the one the shards carry.
+func Merge(parts []*Result, baseline *Baseline) (*Result, error) {
+	if len(parts) == 0 {
+		return nil, errors.New("merge needs at least one shard result")
+	}
+	first := parts[0]
+	if first.Shard == nil {
+		return nil, errors.New("the first result is not a shard's result (made with --shard I/N)")
+	}
+	n := first.Shard.Count
+	seen := make([]bool, n+1)
+	ref, err := mergeKey(first)
+	if err != nil {
+		return nil, err
+	}
+	for i, p := range parts {
+		if p.Schema != Schema {
+			return nil, fmt.Errorf("result %d: schema %q, expected %q", i+1, p.Schema, Schema)
+		}
+		if p.Shard == nil {
+			return nil, fmt.Errorf("result %d is not a shard's result (made with --shard I/N)", i+1)
+		}
+		if p.Shard.Count != n {
+			return nil, fmt.Errorf("result %d is shard %s, but result 1 is of %d shards", i+1, p.Shard, n)
+		}
+		if p.Shard.Index < 1 || p.Shard.Index > n {
+			return nil, fmt.Errorf("result %d: shard %s is out of range", i+1, p.Shard)
+		}
+		if seen[p.Shard.Index] {
+			return nil, fmt.Errorf("result %d: shard %s is given twice", i+1, p.Shard)
+		}
+		seen[p.Shard.Index] = true
+		key, err := mergeKey(p)
+		if err != nil {
+			return nil, err
+		}
+		if key != ref {
+			return nil, fmt.Errorf("result %d (shard %s) was made with other settings, policies, evaluation time or baseline than result 1: %s",
+				i+1, p.Shard, describeMismatch(first, p))
+		}
+	}
+	var missing []string
+	for i := 1; i <= n; i++ {
+		if !seen[i] {
+			missing = append(missing, fmt.Sprintf("%d/%d", i, n))
+		}
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("missing shard results: %s", strings.Join(missing, ", "))
+	}
+	a := newAcc(first.Settings.Period)
+	for _, p := range parts {
+		a.addResult(p)
+	}
+	a.requireReports(first.Settings)
+	base := first.Baseline
+	if baseline != nil {
+		base = baseline
+	}
+	return a.result(first.Settings, first.DecidedBy, base, nil), nil
+}
+
+// mergeKey is what every shard of one sweep must share.
+func mergeKey(r *Result) (string, error) {
+	b, err := json.Marshal(struct {
+		DecidedBy gate.DecidedBy
+		Settings  Settings
+		Baseline  *Baseline
+	}{r.DecidedBy, r.Settings, r.Baseline})
+	return string(b), err
+}
+
+func describeMismatch(a, b *Result) string {
+	switch {
+	case a.DecidedBy.PolicyDigest != b.DecidedBy.PolicyDigest:
+		return "policy digest " + b.DecidedBy.PolicyDigest + " vs " + a.DecidedBy.PolicyDigest
+	case !a.DecidedBy.Now.Equal(b.DecidedBy.Now):
+		return "evaluation time " + b.DecidedBy.Now.String() + " vs " + a.DecidedBy.Now.String()
+	case a.DecidedBy != b.DecidedBy:
+		return "fsar or OPA version"
+	}
+	ka, _ := json.Marshal(a.Settings)
+	kb, _ := json.Marshal(b.Settings)
+	if string(ka) != string(kb) {
+		return "settings " + string(kb) + " vs " + string(ka)
+	}
+	return "baseline"
+}
+
+// ReadResult reads a sweep result (fsar.sweep/v1) from a JSON file.
+func ReadResult(path string) (*Result, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %s", path, describe(err))
+	}
+	var r Result
+	if err := json.Unmarshal(raw, &r); err != nil {
+		return nil, fmt.Errorf("%s: not a sweep result: %w", path, err)
+	}
+	if r.Schema != Schema {
+		return nil, fmt.Errorf("%s: schema %q, expected %q (a result of fsar sweep --format json)", path, r.Schema, Schema)
+	}
+	return &r, nil
+}
+
+// LoadBaseline reads an earlier sweep's JSON result as a baseline.
+func LoadBaseline(path string) (*Baseline, error) {
+	r, err := ReadResult(path)
+	if err != nil {
+		return nil, err
+	}
+	if r.Shard != nil {
+		return nil, fmt.Errorf("%s is the result of shard %s only: merge the shards first (fsar sweep merge)", path, r.Shard)
+	}
+	return r.AsBaseline(), nil
+}
+
+// AsBaseline summarises the result for comparison by a later sweep.
+func (r *Result) AsBaseline() *Baseline {
+	return &Baseline{
+		Now:      r.DecidedBy.Now.UTC().Format("2006-01-02T15:04:05.999999999Z07:00"),
+		Digest:   r.DecidedBy.PolicyDigest,
+		Reports:  r.Count.Reports,
+		Measures: r.Measures,
+	}
+}
