@@ -83,5 +83,9 @@ review contains f if {
 # The cue words found in the proposal, quoted, in a fixed order.
 _irreversible_terms := [sprintf("%q", [t]) |
 	some t in ["irreversible", "data loss"]
-	contains(lower(report.proposal), t)
+	contains(_proposal_lower, t)
 ]
+
+# The proposal in lower case, computed once per report: proposals run to
+# kilobytes.
+_proposal_lower := lower(report.proposal)
