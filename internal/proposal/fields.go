@@ -175,3 +175,29 @@ func scanMarkers(p string, at Pos) []Marker {
 	eachMarker(p, func(name string, _ int) { out = append(out, Marker{Name: name, Pos: at}) })
 	return out
 }
+
+// looksLikeReport tells a JSON or YAML document that is an FSAR report,
+// however incomplete, from another document that shares a field name with
+// one (a drift report with a timestamp): it has a proposal, or an id of the
+// generator's form, or at least three of the seven fields.
+func (r *Report) looksLikeReport() bool {
+	if r.Has(FieldProposal) || (r.Has(FieldID) && strings.HasPrefix(r.ID, "fsar_")) {
+		return true
+	}
+	return len(GeneratorFields)-len(r.Missing()) >= 3
+}
+
+// fieldCensus says which generator fields a document has, for the error
+// about one that is not a report.
+func (r *Report) fieldCensus() string {
+	var have []string
+	for _, f := range GeneratorFields {
+		if r.Has(f) {
+			have = append(have, f.String())
+		}
+	}
+	if len(have) == 0 {
+		return "it has none of the fields id, timestamp, proposal, severity, risks, mitigations, block_execution"
+	}
+	return "it has only " + strings.Join(have, ", ") + ", and neither a proposal nor an fsar_ id (expected at least three of the seven fields)"
+}

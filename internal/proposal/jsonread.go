@@ -116,7 +116,6 @@ func (j *jsonReader) read() (*Report, error) {
 	}
 	r := &Report{File: j.file, Form: JSON}
 	seen := map[string]Pos{}
-	known := 0
 	for j.dec.More() {
 		keyPos := j.next()
 		tok, err := j.dec.Token()
@@ -146,7 +145,6 @@ func (j *jsonReader) read() (*Report, error) {
 			r.Extra = append(r.Extra, Extra{Key: key, Value: v, Pos: keyPos})
 			continue
 		}
-		known++
 		if err := r.setValue(j.file, f, v, keyPos, valPos, itemPos); err != nil {
 			return nil, err
 		}
@@ -157,8 +155,8 @@ func (j *jsonReader) read() (*Report, error) {
 	if rest := j.next(); j.nextOff() < len(j.data) {
 		return nil, errAt(j.file, rest, "unexpected data after the JSON object: expected the end of the file")
 	}
-	if known == 0 {
-		return nil, notReport(j.file, start, "JSON object has none of the FSAR report fields (id, timestamp, proposal, severity, risks, mitigations, block_execution)")
+	if !r.looksLikeReport() {
+		return nil, notReport(j.file, start, "JSON object is not an FSAR report: %s", r.fieldCensus())
 	}
 	return r, nil
 }

@@ -297,7 +297,8 @@ func TestReadErrors(t *testing.T) {
 		{"json trailing data", "r.json", "{\"id\": \"a\"}\n {}", at(2, 2), "unexpected data after the JSON object", false},
 		{"json timestamp not a time", "r.json", `{"timestamp": "2026-13-01"}`, at(1, 15), "expected an ISO 8601 time", false},
 		{"not a report: json array", "r.json", "[1, 2]", at(1, 1), "expected a JSON object", true},
-		{"not a report: json without report fields", "package.json", `{"name": "x"}`, at(1, 1), "none of the FSAR report fields", true},
+		{"not a report: json without report fields", "package.json", `{"name": "x"}`, at(1, 1), "it has none of the fields id, timestamp", true},
+		{"not a report: a drift report with a timestamp", "drift.json", `{"timestamp": "2026-01-02T00:18:13.191Z", "severity": 3, "drift": 0.4}`, at(1, 1), "it has only timestamp, severity, and neither a proposal nor an fsar_ id", true},
 		{"yaml severity a string", "r.yaml", "id: a\nseverity: high\n", at(2, 11), "severity: expected a number", false},
 		{"yaml severity in hex", "r.yaml", "severity: 0x10\n", at(1, 11), "expected a decimal number", false},
 		{"yaml block_execution a string", "r.yaml", "block_execution: \"no\"\n", at(1, 18), "block_execution: expected true or false", false},
@@ -307,7 +308,7 @@ func TestReadErrors(t *testing.T) {
 		{"yaml syntax error", "r.yaml", "id: a\nrisks: [a, b\n", at(2, 1), "invalid YAML", false},
 		{"yaml two documents", "r.yaml", "id: a\n---\nid: b\n", at(2, 1), "a second YAML document", false},
 		{"not a report: yaml list", "r.yaml", "- a\n- b\n", at(1, 1), "expected a YAML mapping", true},
-		{"not a report: yaml workflow", "ci.yml", "name: ci\non: push\n", at(1, 1), "none of the FSAR report fields", true},
+		{"not a report: yaml workflow", "ci.yml", "name: ci\non: push\n", at(1, 1), "it has none of the fields", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -355,7 +356,7 @@ func TestReadManyMarkers(t *testing.T) {
 // TestReadManyJSONItems guards the JSON reader the same way.
 func TestReadManyJSONItems(t *testing.T) {
 	items := strings.TrimSuffix(strings.Repeat("\"a risk\",\n", 100_000), ",\n")
-	r, err := Parse("r.json", []byte("{\"risks\": [\n"+items+"]}"), "")
+	r, err := Parse("r.json", []byte("{\"proposal\": \"p\", \"risks\": [\n"+items+"]}"), "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -39,7 +39,6 @@ func readYAML(file string, data []byte) (*Report, error) {
 	}
 	r := &Report{File: file, Form: YAML}
 	seen := map[string]Pos{}
-	known := 0
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		k, v := m.Content[i], resolve(m.Content[i+1])
 		at := nodePos(k)
@@ -60,13 +59,12 @@ func readYAML(file string, data []byte) (*Report, error) {
 			r.Extra = append(r.Extra, Extra{Key: key, Value: val, Pos: at})
 			continue
 		}
-		known++
 		if err := r.setYAML(file, f, v, at); err != nil {
 			return nil, err
 		}
 	}
-	if known == 0 {
-		return nil, notReport(file, nodePos(m), "YAML mapping has none of the FSAR report fields (id, timestamp, proposal, severity, risks, mitigations, block_execution)")
+	if !r.looksLikeReport() {
+		return nil, notReport(file, nodePos(m), "YAML mapping is not an FSAR report: %s", r.fieldCensus())
 	}
 	r.derive()
 	return r, nil
