@@ -269,8 +269,12 @@ func judge(ctx context.Context, ev Evaluator, res proposal.Result) Report {
 		} else if findings, err := ev.Eval(ctx, input); err != nil {
 			rep.Errors = append(rep.Errors, Problem{Location: Location{File: rep.File}, Message: "policy evaluation: " + err.Error()})
 		} else {
+			var positions map[string]proposal.Pos
+			if len(findings) > 0 {
+				positions = r.Positions()
+			}
 			for _, f := range findings {
-				p := r.PosOf(f.Field)
+				p := proposal.PosIn(positions, f.Field)
 				rep.Findings = append(rep.Findings, Finding{
 					Level: f.Level, Rule: f.Rule, Title: f.Title, Message: f.Msg, Field: f.Field,
 					Remediation: f.Remediation, Package: f.Package,

@@ -204,8 +204,11 @@ func (r *Report) Positions() map[string]Pos {
 // PosOf returns the position of a field named as policies name it
 // ("risks[1]", "severity"), falling back to the enclosing field, and then
 // to the first line of the file.
-func (r *Report) PosOf(field string) Pos {
-	pos := r.Positions()
+func (r *Report) PosOf(field string) Pos { return PosIn(r.Positions(), field) }
+
+// PosIn is PosOf over positions already gathered with Positions, for a
+// caller that places many findings on one report.
+func PosIn(pos map[string]Pos, field string) Pos {
 	if p, ok := pos[field]; ok && p.IsValid() {
 		return p
 	}
