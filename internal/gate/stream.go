@@ -2,10 +2,7 @@ package gate
 
 import (
 	"context"
-	"errors"
-	"path/filepath"
 	"runtime"
-	"strings"
 	"sync"
 
 	"github.com/fsar-gate/fsar/internal/proposal"
@@ -109,35 +106,9 @@ func judgeUnit(ctx context.Context, ev Evaluator, u proposal.Unit, opts StreamOp
 			Errors: []Problem{{Message: "standard input cannot be streamed"}},
 		}}
 	}
-	res := readUnit(u, opts.MaxBytes, opts.ReadFile)
+	res := u.ReadWith(opts.MaxBytes, nil, opts.ReadFile)
 	if res.Skipped {
 		return Judged{Unit: u, Skipped: true}
 	}
 	return Judged{Unit: u, Report: judge(ctx, ev, res), Read: res.Report}
-}
-
-// readUnit is Unit.Read with the files read by readFile.
-func readUnit(u proposal.Unit, maxBytes int64, readFile func(string, int64) (*proposal.Report, error)) proposal.Result {
-	res := proposal.Result{Unit: u}
-	r, err := readFile(u.Path, maxBytes)
-	if err != nil {
-		if u.Walked && u.Twin == "" && errors.Is(err, proposal.ErrNotReport) && !strings.HasPrefix(filepath.Base(u.Path), "fsar") {
-			res.Skipped = true
-			return res
-		}
-		res.Errs = append(res.Errs, err)
-	}
-	if u.Twin != "" {
-		t, terr := readFile(u.Twin, maxBytes)
-		switch {
-		case terr != nil:
-			res.Errs = append(res.Errs, terr)
-		case r == nil:
-			r = t
-		default:
-			proposal.Pair(r, t)
-		}
-	}
-	res.Report = r
-	return res
 }

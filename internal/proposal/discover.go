@@ -179,13 +179,22 @@ type Result struct {
 
 // Read reads the unit's files and pairs twins. stdin is read for "-".
 func (u Unit) Read(maxBytes int64, stdin io.Reader) Result {
+	return u.ReadWith(maxBytes, stdin, nil)
+}
+
+// ReadWith is Read with the files read by readFile (ReadFile when nil):
+// a caller that reads many files may read them its own way.
+func (u Unit) ReadWith(maxBytes int64, stdin io.Reader, readFile func(path string, maxBytes int64) (*Report, error)) Result {
+	if readFile == nil {
+		readFile = ReadFile
+	}
 	res := Result{Unit: u}
 	var r *Report
 	var err error
 	if u.Path == Stdin {
 		r, err = ReadAll(Stdin, stdin, maxBytes)
 	} else {
-		r, err = ReadFile(u.Path, maxBytes)
+		r, err = readFile(u.Path, maxBytes)
 	}
 	if err != nil {
 		if u.Walked && u.Twin == "" && errors.Is(err, ErrNotReport) && !strings.HasPrefix(filepath.Base(u.Path), "fsar") {
@@ -195,7 +204,7 @@ func (u Unit) Read(maxBytes int64, stdin io.Reader) Result {
 		res.Errs = append(res.Errs, err)
 	}
 	if u.Twin != "" {
-		t, terr := ReadFile(u.Twin, maxBytes)
+		t, terr := readFile(u.Twin, maxBytes)
 		switch {
 		case terr != nil:
 			res.Errs = append(res.Errs, terr)
