@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -16,6 +17,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/fsar-gate/fsar/internal/gate"
+	"github.com/fsar-gate/fsar/internal/github"
+	"github.com/fsar-gate/fsar/internal/report"
 	"github.com/fsar-gate/fsar/internal/sweep"
 )
 
@@ -174,6 +177,7 @@ type sweepOptions struct {
 	MinReports     int
 	Shard          string
 	Publish        string
+	Target         sweepPublish
 	Now            string
 	MaxSize        string
 	AllowEmpty     bool
@@ -211,6 +215,16 @@ summary, tracking issue) and a self-contained HTML report with SVG charts.
 --format chooses standard output; --output FORMAT=PATH writes more files.
 On a terminal, progress goes to standard error.
 
+--publish issue keeps one GitHub tracking issue with the markdown summary,
+in $GITHUB_REPOSITORY (or --repo) with $GITHUB_TOKEN: opened while the sweep
+is not clean (a report blocks, an alert fires or there are errors), edited in
+place when the summary changes, closed when the sweep is clean again and
+reopened when it is not. The issue is found again by the summary's hidden
+marker (one per set of paths swept) and by its author, the token's identity;
+issues by anyone else are never touched. A failure to publish is a warning,
+or exit status 3 with --publish-required. The summary names the evaluation
+time: each new --now edits the issue (silently), the same one leaves it alone.
+
 --shard I/N sweeps a stable 1/N of the reports (by a hash of each report's
 path relative to the folder swept), for a CI matrix; 'fsar sweep merge'
 combines the shards' JSON results into exactly what one run gives. (A
@@ -218,7 +232,8 @@ folder named merge is swept as ./merge.)
 
 Exit status: 0 clean; 1 when a report blocks or an alert fires (--fail-on,
 default block,alert); 2 on any usage, read, walk, policy or evaluation
-error — the sweep still covers every other file and lists the errors.`,
+error — the sweep still covers every other file and lists the errors; 3
+when the tracking issue could not be kept and --publish-required is set.`,
 		Example: `  # the monthly audit: every report, an HTML report and the JSON for next time
   fsar sweep --now 2026-11-25T00:00:00Z --output html=sweep.html --output json=sweep.json audit/reports
 
@@ -228,6 +243,9 @@ error — the sweep still covers every other file and lists the errors.`,
   # only FSAR proposal files, not the archive
   fsar sweep --include 'fsar_proposal_*' --exclude 'archive/**' audit/reports
 
+  # the nightly audit keeps a tracking issue (permissions: issues: write)
+  fsar sweep --publish issue --output html=sweep.html audit/reports
+
   # a four-machine matrix, then the merge
   fsar sweep --shard 2/4 --format json --now 2026-11-25T00:00:00Z reports > shard-2.json
   fsar sweep merge shard-*.json`,
@@ -236,8 +254,8 @@ error — the sweep still covers every other file and lists the errors.`,
 			if len(opts.Paths) == 0 {
 				opts.Paths = []string{"."}
 			}
-			if opts.Publish != "" {
-				return usagef("--publish %s is not yet available: it needs fsar's GitHub client; write the tracking issue's body with --output markdown=PATH", opts.Publish)
+			if err := opts.Target.validate(opts); err != nil {
+				return err
 			}
 			if err := opts.Out.validate(cmd, f); err != nil {
 				return err
@@ -272,10 +290,11 @@ error — the sweep still covers every other file and lists the errors.`,
 	fl.Float64Var(&opts.AlertThreshold, "alert-threshold", 10, "alert when a share moves by more than this many percentage points")
 	fl.IntVar(&opts.MinReports, "min-reports", 10, "fewest reports a period needs to be compared with the one before")
 	fl.StringVar(&opts.Shard, "shard", "", "sweep only shard I of N (I/N), for 'fsar sweep merge'")
-	fl.StringVar(&opts.Publish, "publish", "", "publish the summary: issue (not yet available)")
+	fl.StringVar(&opts.Publish, "publish", "", "publish the summary on GitHub: issue (one tracking issue, closed when the sweep is clean)")
 	fl.StringVar(&opts.Now, "now", "", "evaluation time, RFC 3339 (default: the current time)")
 	fl.StringVar(&opts.MaxSize, "max-size", "10MiB", "largest report file to read")
 	fl.BoolVar(&opts.AllowEmpty, "allow-empty", false, "clean when the paths hold no FSAR report (by default that is an error)")
+	opts.Target.register(cmd)
 	opts.Out.register(cmd)
 	opts.Policy.register(cmd)
 	cmd.AddCommand(newSweepMergeCmd(f))
@@ -356,7 +375,159 @@ func sweepRun(cmd *cobra.Command, f *Factory, opts *sweepOptions) error {
 	if err != nil {
 		return err
 	}
-	return opts.Out.write(f, res)
+	status := opts.Out.write(f, res)
+	if opts.Publish != "" {
+		if err := opts.Target.publish(cmd.Context(), f, res); err != nil {
+			return err
+		}
+	}
+	return status
+}
+
+// sweepPublish are the flags of `fsar sweep --publish issue`: where and
+// how to keep the tracking issue.
+type sweepPublish struct {
+	Repo     string
+	APIURL   string
+	Required bool
+	Timeout  time.Duration
+	Pace     time.Duration
+}
+
+func (p *sweepPublish) register(cmd *cobra.Command) {
+	fl := cmd.Flags()
+	fl.StringVar(&p.Repo, "repo", "", "with --publish: repository of the tracking issue, OWNER/REPO (default $GITHUB_REPOSITORY)")
+	fl.StringVar(&p.APIURL, "api-url", "", "with --publish: GitHub REST API URL (default $GITHUB_API_URL, else "+github.DefaultAPIURL+")")
+	fl.BoolVar(&p.Required, "publish-required", false, "with --publish: exit 3 when the tracking issue cannot be kept (by default a warning)")
+	fl.DurationVar(&p.Timeout, "publish-timeout", 2*time.Minute, "with --publish: deadline for publishing, retries and rate-limit waits included")
+	fl.DurationVar(&p.Pace, "github-pace", github.DefaultBackoff, "first backoff after a failed request, and least gap between two writes")
+	_ = fl.MarkHidden("github-pace")
+}
+
+func (p *sweepPublish) validate(opts *sweepOptions) error {
+	switch opts.Publish {
+	case "":
+		return nil
+	case "issue":
+	default:
+		return usagef("--publish %q: expected issue", opts.Publish)
+	}
+	if opts.Shard != "" {
+		return usagef("--publish issue cannot be combined with --shard: a shard is not the whole sweep")
+	}
+	if p.Repo != "" {
+		if _, _, err := github.SplitRepository(p.Repo); err != nil {
+			return usagef("--repo: %v", err)
+		}
+	}
+	if p.APIURL != "" {
+		if err := (github.Context{Owner: "o", Repo: "r", APIURL: p.APIURL}).Validate(); err != nil {
+			return usagef("--api-url: %v", err)
+		}
+	}
+	if p.Timeout <= 0 {
+		return usagef("--publish-timeout %s: expected a positive duration", p.Timeout)
+	}
+	return nil
+}
+
+// publish keeps the tracking issue of the sweep: opened or updated with
+// the markdown summary while the sweep is not clean, closed when it is.
+// A failure is a warning, or exit 3 with --publish-required.
+func (p *sweepPublish) publish(ctx context.Context, f *Factory, res *sweep.Result) error {
+	var body bytes.Buffer
+	err := sweep.WriteMarkdown(&body, res)
+	var out *github.IssueOutcome
+	var gctx github.Context
+	if err == nil {
+		gctx, err = p.githubContext(f)
+	}
+	if err == nil {
+		out, err = p.sync(ctx, f, gctx, sweep.TrackingMarker(res), sweepIssueTitle(res), body.String(), !res.Clean)
+	}
+	if err != nil {
+		lines := strings.Split(err.Error(), "\n")
+		fmt.Fprintf(f.IO.ErrOut, "fsar: warning: the tracking issue was not published to GitHub: %s\n", report.Clean(lines[0]))
+		for _, l := range lines[1:] {
+			fmt.Fprintf(f.IO.ErrOut, "fsar: warning: %s\n", report.Clean(strings.TrimSpace(l)))
+		}
+		if p.Required {
+			return withCode(ExitPublish)
+		}
+		return nil
+	}
+	if out.Number == 0 {
+		fmt.Fprintf(f.IO.ErrOut, "fsar: the sweep is clean: no tracking issue in %s\n", gctx.Repository())
+		return nil
+	}
+	fmt.Fprintf(f.IO.ErrOut, "fsar: tracking issue %s#%d %s: %s\n", gctx.Repository(), out.Number, out.Action, report.Clean(out.URL))
+	for _, n := range out.Duplicates {
+		fmt.Fprintf(f.IO.ErrOut, "fsar: duplicate tracking issue %s#%d closed\n", gctx.Repository(), n)
+	}
+	return nil
+}
+
+func (p *sweepPublish) sync(ctx context.Context, f *Factory, gctx github.Context, marker, title, body string, open bool) (*github.IssueOutcome, error) {
+	if gctx.Token == "" {
+		return nil, github.ErrNoToken
+	}
+	client, err := github.NewClient(gctx, github.ClientOptions{
+		Pace:      p.Pace,
+		UserAgent: "fsar/" + Version,
+		Logf: func(format string, args ...any) {
+			fmt.Fprintf(f.IO.ErrOut, "fsar: github: %s\n", report.Clean(fmt.Sprintf(format, args...)))
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, p.Timeout)
+	defer cancel()
+	return (&github.TrackingIssue{Client: client, Marker: marker}).Sync(ctx, title, body, open)
+}
+
+// githubContext is the repository and token from the GitHub Actions
+// environment and the flags, which win.
+func (p *sweepPublish) githubContext(f *Factory) (github.Context, error) {
+	c := github.Context{
+		APIURL:    firstOf(p.APIURL, f.Getenv("GITHUB_API_URL"), github.DefaultAPIURL),
+		ServerURL: firstOf(f.Getenv("GITHUB_SERVER_URL"), "https://github.com"),
+		Token:     firstOf(f.Getenv("GITHUB_TOKEN"), f.Getenv("GH_TOKEN")),
+	}
+	repo := firstOf(p.Repo, f.Getenv("GITHUB_REPOSITORY"))
+	if repo == "" {
+		return c, errors.New("no repository: set GITHUB_REPOSITORY or --repo")
+	}
+	var err error
+	if c.Owner, c.Repo, err = github.SplitRepository(repo); err != nil {
+		return c, err
+	}
+	return c, c.Validate()
+}
+
+// sweepIssueTitle is the tracking issue's title: what was swept and what
+// keeps it open.
+func sweepIssueTitle(res *sweep.Result) string {
+	what := "fsar sweep of " + strings.Join(res.Settings.Paths, ", ")
+	if res.Clean {
+		return what + ": clean"
+	}
+	var parts []string
+	plural := func(n int, thing string) {
+		switch {
+		case n == 1:
+			parts = append(parts, "1 "+thing)
+		case n > 1:
+			parts = append(parts, fmt.Sprintf("%d %ss", n, thing))
+		}
+	}
+	plural(res.Count.Block, "blocking report")
+	plural(len(res.Alerts), "alert")
+	plural(res.Count.Errors, "error")
+	if len(parts) == 0 {
+		parts = append(parts, res.Verdict.String())
+	}
+	return what + ": " + strings.Join(parts, ", ")
 }
 
 // sweepMergeOptions are the flags of `fsar sweep merge`.

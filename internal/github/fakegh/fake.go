@@ -198,6 +198,7 @@ type Server struct {
 	tokens     map[string]*Token
 	prs        map[int]*PR
 	comments   []*Comment
+	issues     []*Issue
 	runs       []*CheckRun
 	suites     []*suite
 	statuses   []*Status

@@ -103,6 +103,14 @@ func TestEveryOperation(t *testing.T) {
 	must(c.Checks.ListCheckSuitesForRef(ctx, owner, repo, sha, nil))
 	must(c.Repositories.CreateStatus(ctx, owner, repo, sha, &gh.RepoStatus{State: gh.String("success"), Context: gh.String("fsar"), Description: gh.String("ok")}))
 	must(c.Repositories.ListStatuses(ctx, owner, repo, sha, nil))
+	is, _, err := c.Issues.Create(ctx, owner, repo, &gh.IssueRequest{Title: gh.String("t"), Body: gh.String("b")})
+	must(is, nil, err)
+	must(c.Issues.Edit(ctx, owner, repo, is.GetNumber(), &gh.IssueRequest{State: gh.String("closed"), StateReason: gh.String("completed")}))
+	list, _, err := c.Issues.ListByRepo(ctx, owner, repo, &gh.IssueListByRepoOptions{State: "all"})
+	must(list, nil, err)
+	if len(list) != 2 || list[0].GetNumber() != is.GetNumber() || list[0].GetState() != "closed" || !list[1].IsPullRequest() {
+		t.Errorf("issues listed: %v", list)
+	}
 	noViolations(t, s)
 }
 

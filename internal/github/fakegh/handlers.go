@@ -18,6 +18,7 @@ var served = []string{
 	"issues/list-events", "repos/get-collaborator-permission-level",
 	"checks/create", "checks/get", "checks/update", "checks/list-annotations", "checks/list-for-ref",
 	"checks/list-suites-for-ref", "repos/list-commit-statuses-for-ref", "repos/create-commit-status",
+	"issues/list-for-repo", "issues/create", "issues/update",
 }
 
 // handle answers a valid, authenticated request. It runs with s.mu held.
@@ -138,6 +139,12 @@ func (s *Server) handle(req *request) reply {
 		return reply{status: 200, body: s.synth("repository-collaborator-permission", map[string]any{
 			"permission": perm, "role_name": u.Permission, "user": user,
 		})}
+	case "issues/list-for-repo":
+		return s.listIssues(req)
+	case "issues/create":
+		return s.createIssue(req)
+	case "issues/update":
+		return s.updateIssue(req)
 	case "checks/create":
 		return s.createRun(req)
 	case "checks/get":

@@ -50,8 +50,8 @@ var (
 //	ghfake files NAME:STATUS...
 //	ghfake advance DURATION
 //	ghfake state
-//	    print the pull request's comments, the check runs and the latest
-//	    statuses, one per line, to stdout
+//	    print the pull request's comments, the check runs, the latest
+//	    statuses and the issues, one per line, to stdout
 //	ghfake body AUTHOR FILE
 //	    write the sticky comment of AUTHOR (the one comment of theirs) to FILE
 //	ghfake summary FILE
@@ -287,9 +287,9 @@ func scriptEvent(ts *testscript.TestScript, s *Server, event, head string) {
 	ts.Setenv("GITHUB_EVENT_PATH", path)
 }
 
-// state describes the pull request's comments, every check run and the
-// latest status of each context on the head, one line each, bodies
-// quoted.
+// state describes the pull request's comments, every check run, the
+// latest status of each context on the head and every issue, one line
+// each, bodies quoted.
 func (s *Server) state(pr int) string {
 	var b strings.Builder
 	p := s.PullRequest(pr)
@@ -335,6 +335,10 @@ func (s *Server) state(pr int) string {
 			seen[st.Context] = true
 			fmt.Fprintf(&b, "status %s on %.7s: %s %q (%d set)\n", st.Context, st.SHA, st.State, st.Description, countContext(all, st.Context))
 		}
+	}
+	for _, is := range s.Issues() {
+		fmt.Fprintf(&b, "issue %d by %s: %s %s, %d requests, title %q: %q\n",
+			is.Number, is.Author, is.State, is.StateReason, is.Requests, is.Title, firstLines(is.Body, 2))
 	}
 	return b.String()
 }
