@@ -203,13 +203,9 @@ func reportOptions(f *Factory, rules []policy.Rule, plan *outputPlan) report.Opt
 // characters), and skipped with a warning when even the shortest verdict
 // would not fit.
 func appendSummary(f *Factory, path string, o report.Options, res *gate.Result) error {
-	var size int64
-	switch info, err := os.Stat(path); {
-	case err == nil:
-		size = info.Size()
-	case errors.Is(err, fs.ErrNotExist):
-	default:
-		return fmt.Errorf("job summary %s: %w", path, unwrapPath(err))
+	size, err := summarySize(path)
+	if err != nil {
+		return err
 	}
 	sep := ""
 	if size > 0 {
@@ -226,15 +222,34 @@ func appendSummary(f *Factory, path string, o report.Options, res *gate.Result) 
 	if err := (&report.Markdown{Options: o}).Format(&buf, res); err != nil {
 		return fmt.Errorf("job summary: %w", err)
 	}
-	if int64(buf.Len())+size > SummaryLimit {
-		fmt.Fprintf(f.IO.ErrOut, "fsar: warning: job summary not written: %d more bytes would take %s over GitHub's %d\n", buf.Len(), path, SummaryLimit)
+	return writeSummary(f, path, size, buf.Bytes())
+}
+
+// summarySize is the size of the job summary file so far: 0 when absent.
+func summarySize(path string) (int64, error) {
+	switch info, err := os.Stat(path); {
+	case err == nil:
+		return info.Size(), nil
+	case errors.Is(err, fs.ErrNotExist):
+		return 0, nil
+	default:
+		return 0, fmt.Errorf("job summary %s: %w", path, unwrapPath(err))
+	}
+}
+
+// writeSummary appends body to the job summary, which holds size bytes,
+// unless that would take it over GitHub's limit: GitHub rejects an
+// oversized summary whole, so then it warns and writes nothing.
+func writeSummary(f *Factory, path string, size int64, body []byte) error {
+	if int64(len(body))+size > SummaryLimit {
+		fmt.Fprintf(f.IO.ErrOut, "fsar: warning: job summary not written: %d more bytes would take %s over GitHub's %d\n", len(body), path, SummaryLimit)
 		return nil
 	}
 	file, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
 	if err != nil {
 		return fmt.Errorf("job summary %s: %w", path, unwrapPath(err))
 	}
-	_, err = file.Write(buf.Bytes())
+	_, err = file.Write(body)
 	if cerr := file.Close(); err == nil {
 		err = cerr
 	}

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -133,13 +132,9 @@ func (o *sweepOutputs) write(f *Factory, res *sweep.Result) error {
 // or skips it with a warning when it would take the file over GitHub's
 // limit.
 func appendSweepSummary(f *Factory, path string, res *sweep.Result) error {
-	var size int64
-	switch info, err := os.Stat(path); {
-	case err == nil:
-		size = info.Size()
-	case errors.Is(err, fs.ErrNotExist):
-	default:
-		return fmt.Errorf("job summary %s: %w", path, unwrapPath(err))
+	size, err := summarySize(path)
+	if err != nil {
+		return err
 	}
 	var buf bytes.Buffer
 	if size > 0 {
@@ -148,22 +143,7 @@ func appendSweepSummary(f *Factory, path string, res *sweep.Result) error {
 	if err := sweep.WriteMarkdown(&buf, res); err != nil {
 		return fmt.Errorf("job summary: %w", err)
 	}
-	if int64(buf.Len())+size > SummaryLimit {
-		fmt.Fprintf(f.IO.ErrOut, "fsar: warning: job summary not written: %d more bytes would take %s over GitHub's %d\n", buf.Len(), path, SummaryLimit)
-		return nil
-	}
-	file, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
-	if err != nil {
-		return fmt.Errorf("job summary %s: %w", path, unwrapPath(err))
-	}
-	_, err = file.Write(buf.Bytes())
-	if cerr := file.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("job summary %s: %w", path, unwrapPath(err))
-	}
-	return nil
+	return writeSummary(f, path, size, buf.Bytes())
 }
 
 // sweepOptions are the flags of `fsar sweep`.
