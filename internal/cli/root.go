@@ -64,7 +64,8 @@ judges them with Rego policies: deny blocks, review needs a human, warn
 advises.
 
 Exit status: 0 when nothing fails the gate, 1 when a report does, 2 on any
-usage, read, policy or evaluation error.`,
+usage, read, policy or evaluation error, 3 when --publish-required was given
+and the verdict could not be published.`,
 		Version:       Version,
 		SilenceUsage:  true,
 		SilenceErrors: true,
