@@ -213,6 +213,16 @@ func legend(c *chart, items [][2]string) {
 	}
 }
 
+// barFrame draws the y axis of a bar chart of n bars whose tallest is maxN,
+// and returns the axis top, the plot's height and the width of one bar's slot.
+func barFrame(c *chart, n, maxN int) (top, plotH, slot float64) {
+	top = niceTop(float64(maxN))
+	yAxis(c, top, "")
+	plotH = c.H - marginTop - marginBottom
+	slot = (c.W - marginLeft - marginRight) / float64(n)
+	return top, plotH, slot
+}
+
 // verdictChart stacks each period's reports by verdict.
 func verdictChart(r *Result) chart {
 	c := chart{Title: "Verdicts over time", Desc: "reports per " + r.Settings.Period + " of report time, by verdict", W: chartW, H: chartH}
@@ -224,11 +234,7 @@ func verdictChart(r *Result) chart {
 	for _, p := range r.Periods {
 		maxN = max(maxN, p.Reports)
 	}
-	top := niceTop(float64(maxN))
-	yAxis(&c, top, "")
-	plotW := c.W - marginLeft - marginRight
-	plotH := c.H - marginTop - marginBottom
-	slot := plotW / float64(len(r.Periods))
+	top, plotH, slot := barFrame(&c, len(r.Periods), maxN)
 	barW := math.Max(slot*0.7, 1)
 	labels := make([]string, len(r.Periods))
 	for i, p := range r.Periods {
@@ -314,11 +320,7 @@ func severityChart(r *Result) chart {
 	for _, b := range r.Severity {
 		maxN = max(maxN, b.Reports)
 	}
-	top := niceTop(float64(maxN))
-	yAxis(&c, top, "")
-	plotW := c.W - marginLeft - marginRight
-	plotH := c.H - marginTop - marginBottom
-	slot := plotW / float64(len(r.Severity))
+	top, plotH, slot := barFrame(&c, len(r.Severity), maxN)
 	barW := math.Min(slot*0.6, 120)
 	labels := make([]string, len(r.Severity))
 	for i, b := range r.Severity {
