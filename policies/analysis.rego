@@ -19,6 +19,7 @@ import data.fsar.lib.report
 #     Re-run the FSAR so the report lists the risks its adversarial review
 #     found.
 deny contains f if {
+	not input.risks[0] # a list with an element is not empty: look no further
 	how := _empty("risks")
 	f := {
 		"msg": sprintf("the report %s: it records no adversarial review", [how]),
@@ -38,6 +39,7 @@ deny contains f if {
 #   remediation: >-
 #     Re-run the FSAR so the report lists mitigations for the risks it found.
 deny contains f if {
+	not input.mitigations[0]
 	how := _empty("mitigations")
 	f := {
 		"msg": sprintf("the report %s: it gives no plan against its risks", [how]),
@@ -49,7 +51,7 @@ deny contains f if {
 
 # _empty(key) says how the list key is missing or empty.
 _empty(key) := sprintf("has no %s field", [key]) if {
-	report.missing(key)
+	key in report.missing_fields
 } else := sprintf("lists no %s", [key]) if {
 	input[key] == []
 }
@@ -67,7 +69,7 @@ _empty(key) := sprintf("has no %s field", [key]) if {
 #     Treat the proposal as unreviewed: run the FSAR with a real analysis so
 #     the risks are about this proposal.
 warn contains f if {
-	report.all_canned("risks")
+	report.canned_risks
 	f := {
 		"msg": sprintf("all %d risks are the generator's canned stub texts, not an analysis of this proposal", [count(input.risks)]),
 		"rule": "canned-risks",
@@ -88,7 +90,7 @@ warn contains f if {
 #     Write mitigations specific to this proposal's risks instead of the
 #     generator's stub texts, and re-run the FSAR.
 warn contains f if {
-	report.all_canned("mitigations")
+	report.canned_mitigations
 	f := {
 		"msg": sprintf("all %d mitigations are the generator's canned stub texts, not a plan for this proposal", [count(input.mitigations)]),
 		"rule": "canned-mitigations",

@@ -21,8 +21,8 @@ import data.fsar.lib.report
 #     Re-run the FSAR generator so the report carries all its fields, or
 #     restore the missing field from the report's twin.
 deny contains f if {
-	some key in report.scalar_fields
-	report.missing(key)
+	some key in report.missing_fields
+	key in report.scalar_fields
 	f := {
 		"msg": sprintf("the report has no %s field, which the generator always writes", [key]),
 		"rule": "required-field",
@@ -44,6 +44,7 @@ deny contains f if {
 #     strings, severity as a number, block_execution as true or false, risks
 #     and mitigations as lists of strings.
 deny contains f if {
+	not report.well_formed
 	some problem in _type_problems
 	f := {
 		"msg": problem.msg,
@@ -103,7 +104,8 @@ _a(t) := sprintf("a %s", [t]) if not t in {"null", "array", "object"}
 #     Keep the id the generator wrote (fsar_ followed by a UUID), or re-run
 #     the FSAR to get a new one.
 warn contains f if {
-	id := report.id
+	id := input.id
+	is_string(id)
 	not regex.match(`^fsar_[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`, id)
 	f := {
 		"msg": sprintf("id %q is not of the generator's form fsar_<uuid>", [id]),

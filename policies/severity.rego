@@ -21,18 +21,19 @@ import data.fsar.lib.report
 #     reversibility 1-3) and re-run the FSAR.
 deny contains f if {
 	sev := report.severity
-	not _in_scale(sev)
+	not _in_scale
 	f := {
-		"msg": sprintf("severity %v is outside the scale %v to %v", [sev, config.severity_min, config.severity_max]),
+		"msg": sprintf("severity %v is outside the scale %v to %v", [sev, config.values.severity_min, config.values.severity_max]),
 		"rule": "severity-scale",
 		"field": "severity",
 		"remediation": "Score the risk on the generator's scale (likelihood 1-5 x damage 1-5 x reversibility 1-3) and re-run the FSAR.",
 	}
 }
 
-_in_scale(sev) if {
-	sev >= config.severity_min
-	sev <= config.severity_max
+_in_scale if {
+	sev := report.severity
+	sev >= config.values.severity_min
+	sev <= config.values.severity_max
 }
 
 # METADATA
@@ -69,9 +70,9 @@ deny contains f if {
 #     or make it smaller and reversible and re-run the FSAR.
 deny contains f if {
 	sev := report.severity
-	sev >= config.block_threshold
+	sev >= config.values.block_threshold
 	f := {
-		"msg": sprintf("severity %v is at or above the hard threshold %v: execution is blocked and needs human review", [sev, config.block_threshold]),
+		"msg": sprintf("severity %v is at or above the hard threshold %v: execution is blocked and needs human review", [sev, config.values.block_threshold]),
 		"rule": "severity-hard",
 		"field": "severity",
 		"remediation": "Have a human review and approve the proposal outside the automatic path, or make it smaller and reversible and re-run the FSAR.",
@@ -90,11 +91,11 @@ deny contains f if {
 #     Have a reviewer with write access check the mitigation plan against the
 #     risks and approve.
 review contains f if {
+	_in_review_band
 	sev := report.severity
-	_in_review_band(sev)
 	report.real_mitigation_plan
 	f := {
-		"msg": sprintf("severity %v is at or above the review threshold %v and below the hard threshold %v: a human must check the mitigation plan", [sev, config.review_threshold, config.block_threshold]),
+		"msg": sprintf("severity %v is at or above the review threshold %v and below the hard threshold %v: a human must check the mitigation plan", [sev, config.values.review_threshold, config.values.block_threshold]),
 		"rule": "severity-review",
 		"field": "severity",
 		"remediation": "Have a reviewer with write access check the mitigation plan against the risks and approve.",
@@ -113,20 +114,23 @@ review contains f if {
 #     Write mitigations specific to this proposal's risks and re-run the FSAR;
 #     the generator's canned texts are not a plan.
 deny contains f if {
+	_in_review_band
 	sev := report.severity
-	_in_review_band(sev)
 	not report.real_mitigation_plan
 	f := {
-		"msg": sprintf("severity %v is at or above the review threshold %v and below the hard threshold %v, and the report has no real mitigation plan (mitigations missing, empty or all canned)", [sev, config.review_threshold, config.block_threshold]),
+		"msg": sprintf("severity %v is at or above the review threshold %v and below the hard threshold %v, and the report has no real mitigation plan (mitigations missing, empty or all canned)", [sev, config.values.review_threshold, config.values.block_threshold]),
 		"rule": "severity-unmitigated",
 		"field": "severity",
 		"remediation": "Write mitigations specific to this proposal's risks and re-run the FSAR; the generator's canned texts are not a plan.",
 	}
 }
 
-_in_review_band(sev) if {
-	sev >= config.review_threshold
-	sev < config.block_threshold
+# _in_review_band: the severity is in the review band (computed once for the
+# two rules that use it).
+_in_review_band if {
+	sev := report.severity
+	sev >= config.values.review_threshold
+	sev < config.values.block_threshold
 }
 
 # METADATA

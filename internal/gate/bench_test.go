@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/open-policy-agent/opa/v1/ast"
+
 	"github.com/fsar-gate/fsar/internal/policy"
 	"github.com/fsar-gate/fsar/internal/proposal"
 	"github.com/fsar-gate/fsar/policies"
@@ -47,4 +49,33 @@ func BenchmarkCheckCorpus(b *testing.B) {
 			b.Fatalf("%d reports", len(reports))
 		}
 	}
+}
+
+// BenchmarkEvalCorpus evaluates the default bundle over the inputs of the
+// whole real corpus, read beforehand: the policy cost alone, one goroutine.
+func BenchmarkEvalCorpus(b *testing.B) {
+	units := corpusUnits(b)
+	e := defaultEngine(b)
+	inputs := make([]ast.Value, 0, len(units))
+	for _, u := range units {
+		res := u.Read(0, nil)
+		if res.Report == nil {
+			b.Fatal(res.Errs)
+		}
+		in, err := Input(res.Report)
+		if err != nil {
+			b.Fatal(err)
+		}
+		inputs = append(inputs, in)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		for _, in := range inputs {
+			if _, err := e.Eval(context.Background(), in); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(inputs))/1000, "µs/report")
 }

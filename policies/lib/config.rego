@@ -24,21 +24,20 @@ user := c if {
 # The configuration file merged over the defaults.
 config := object.union(defaults, user)
 
-# value(key) is the configured number for key, or its default when the
-# configured value is not a number (a rule never compares against a string).
-value(key) := v if {
-	v := config[key]
-	is_number(v)
-} else := defaults[key]
+# values: the configured numbers over the defaults; a configured value that
+# is not a number is ignored (a rule never compares against a string). Rules
+# read their settings from this one document (values.block_threshold), which
+# is computed once per report; the names below are for other policies.
+values := object.union(defaults, {key: v | some key, v in user; is_number(v)})
 
-severity_min := value("severity_min")
+severity_min := values.severity_min
 
-severity_max := value("severity_max")
+severity_max := values.severity_max
 
-review_threshold := value("review_threshold")
+review_threshold := values.review_threshold
 
-block_threshold := value("block_threshold")
+block_threshold := values.block_threshold
 
-review_marker_min_severity := value("review_marker_min_severity")
+review_marker_min_severity := values.review_marker_min_severity
 
-max_age_days := value("max_age_days")
+max_age_days := values.max_age_days

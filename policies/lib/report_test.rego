@@ -16,6 +16,11 @@ test_missing if {
 	report.missing("id") with input as {"id": "x", "missing": ["id"]}
 	not report.missing("id") with input as {"id": "x", "missing": ["severity"]}
 	not report.missing("id") with input as {"id": "x", "missing": "id"}
+	report.missing("team") with input as {"id": "x"}
+	report.missing("team") with input as {"team": "x", "missing": ["team"]}
+	not report.missing("team") with input as {"team": null}
+	report.missing_fields == report.fields with input as "not a report"
+	report.missing_fields == {"severity", "risks", 3} with input as object.remove(object.union(fixture.good, {"missing": ["severity", 3]}), ["risks"])
 }
 
 test_typed_values if {
