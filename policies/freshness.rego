@@ -7,8 +7,7 @@ package fsar.freshness
 
 import data.fsar.lib.config
 
-# Nanoseconds per day, written out where it is used (a rule would be looked
-# up on every evaluation): 86400000000000.
+_ns_per_day := 86400000000000
 
 # Today's date at the evaluation time, UTC, as YYYY-MM-DD.
 _today := sprintf("%04d-%02d-%02d", time.date(time.now_ns()))
@@ -51,9 +50,9 @@ warn contains f if {
 	t := input.time_ns
 	is_number(t)
 	age := time.now_ns() - t
-	age > config.values.max_age_days * 86400000000000
+	age > config.max_age_days * _ns_per_day
 	f := {
-		"msg": sprintf("the report is %v days old, older than the limit of %v days: re-run the FSAR", [floor(age / 86400000000000), config.values.max_age_days]),
+		"msg": sprintf("the report is %v days old, older than the limit of %v days: re-run the FSAR", [floor(age / _ns_per_day), config.max_age_days]),
 		"rule": "stale-report",
 		"field": "timestamp",
 		"remediation": "Re-run the FSAR so the review reflects the current state of the proposal.",

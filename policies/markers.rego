@@ -48,9 +48,9 @@ review contains f if {
 	is_array(input.markers)
 	"fsar_review" in input.markers
 	sev := report.severity
-	sev < config.values.review_marker_min_severity
+	sev < config.review_marker_min_severity
 	f := {
-		"msg": sprintf("the proposal carries the [fsar_review] marker but severity %v is below %v, the least such a proposal is given: the severity is under-rated", [sev, config.values.review_marker_min_severity]),
+		"msg": sprintf("the proposal carries the [fsar_review] marker but severity %v is below %v, the least such a proposal is given: the severity is under-rated", [sev, config.review_marker_min_severity]),
 		"rule": "under-rated-review-marker",
 		"field": "severity",
 		"remediation": "Have a human check the proposal and its severity, and re-run the FSAR so the severity reflects the [fsar_review] marker.",
@@ -73,9 +73,9 @@ review contains f if {
 	terms := _irreversible_terms
 	count(terms) > 0
 	sev := report.severity
-	sev < config.values.block_threshold
+	sev < config.block_threshold
 	f := {
-		"msg": sprintf("the proposal mentions %s but severity %v is below the hard threshold %v: the severity is under-rated", [concat(" and ", terms), sev, config.values.block_threshold]),
+		"msg": sprintf("the proposal mentions %s but severity %v is below the hard threshold %v: the severity is under-rated", [concat(" and ", terms), sev, config.block_threshold]),
 		"rule": "under-rated-irreversible",
 		"field": "severity",
 		"remediation": "Have a human confirm the change is reversible and cannot lose data, or score its severity again and re-run the FSAR.",

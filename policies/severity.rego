@@ -23,7 +23,7 @@ deny contains f if {
 	sev := report.severity
 	not _in_scale
 	f := {
-		"msg": sprintf("severity %v is outside the scale %v to %v", [sev, config.values.severity_min, config.values.severity_max]),
+		"msg": sprintf("severity %v is outside the scale %v to %v", [sev, config.severity_min, config.severity_max]),
 		"rule": "severity-scale",
 		"field": "severity",
 		"remediation": "Score the risk on the generator's scale (likelihood 1-5 x damage 1-5 x reversibility 1-3) and re-run the FSAR.",
@@ -32,8 +32,8 @@ deny contains f if {
 
 _in_scale if {
 	sev := report.severity
-	sev >= config.values.severity_min
-	sev <= config.values.severity_max
+	sev >= config.severity_min
+	sev <= config.severity_max
 }
 
 # METADATA
@@ -70,9 +70,9 @@ deny contains f if {
 #     or make it smaller and reversible and re-run the FSAR.
 deny contains f if {
 	sev := report.severity
-	sev >= config.values.block_threshold
+	sev >= config.block_threshold
 	f := {
-		"msg": sprintf("severity %v is at or above the hard threshold %v: execution is blocked and needs human review", [sev, config.values.block_threshold]),
+		"msg": sprintf("severity %v is at or above the hard threshold %v: execution is blocked and needs human review", [sev, config.block_threshold]),
 		"rule": "severity-hard",
 		"field": "severity",
 		"remediation": "Have a human review and approve the proposal outside the automatic path, or make it smaller and reversible and re-run the FSAR.",
@@ -95,7 +95,7 @@ review contains f if {
 	sev := report.severity
 	report.real_mitigation_plan
 	f := {
-		"msg": sprintf("severity %v is at or above the review threshold %v and below the hard threshold %v: a human must check the mitigation plan", [sev, config.values.review_threshold, config.values.block_threshold]),
+		"msg": sprintf("severity %v is at or above the review threshold %v and below the hard threshold %v: a human must check the mitigation plan", [sev, config.review_threshold, config.block_threshold]),
 		"rule": "severity-review",
 		"field": "severity",
 		"remediation": "Have a reviewer with write access check the mitigation plan against the risks and approve.",
@@ -118,7 +118,7 @@ deny contains f if {
 	sev := report.severity
 	not report.real_mitigation_plan
 	f := {
-		"msg": sprintf("severity %v is at or above the review threshold %v and below the hard threshold %v, and the report has no real mitigation plan (mitigations missing, empty or all canned)", [sev, config.values.review_threshold, config.values.block_threshold]),
+		"msg": sprintf("severity %v is at or above the review threshold %v and below the hard threshold %v, and the report has no real mitigation plan (mitigations missing, empty or all canned)", [sev, config.review_threshold, config.block_threshold]),
 		"rule": "severity-unmitigated",
 		"field": "severity",
 		"remediation": "Write mitigations specific to this proposal's risks and re-run the FSAR; the generator's canned texts are not a plan.",
@@ -129,8 +129,8 @@ deny contains f if {
 # two rules that use it).
 _in_review_band if {
 	sev := report.severity
-	sev >= config.values.review_threshold
-	sev < config.values.block_threshold
+	sev >= config.review_threshold
+	sev < config.block_threshold
 }
 
 # METADATA

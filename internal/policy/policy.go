@@ -32,6 +32,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/rego"
 	"github.com/open-policy-agent/opa/v1/storage"
 	"github.com/open-policy-agent/opa/v1/storage/inmem"
+	"github.com/open-policy-agent/opa/v1/topdown"
 )
 
 // Options configure Load.
@@ -53,12 +54,13 @@ type Options struct {
 // Engine evaluates inputs against compiled policies. It is safe for
 // concurrent use.
 type Engine struct {
-	query  rego.PreparedEvalQuery
-	now    time.Time
-	sets   []*policySet // in the order of the query's result array
-	rules  []Rule       // sorted by ID
-	byID   map[string]*Rule
-	digest string
+	query     rego.PreparedEvalQuery
+	constants topdown.VirtualCache // the input-independent rules' values, or nil
+	now       time.Time
+	sets      []*policySet // in the order of the query's result array
+	rules     []Rule       // sorted by ID
+	byID      map[string]*Rule
+	digest    string
 }
 
 // policySet is one deny, review or warn set of one package.
@@ -110,26 +112,19 @@ func Load(ctx context.Context, opts Options) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := rego.New(
-		rego.Compiler(c),
-		rego.Store(store),
-		rego.ParsedQuery(query),
-		rego.Capabilities(sandboxCapabilities()),
-		rego.StrictBuiltinErrors(true),
-		rego.SetRegoVersion(ast.RegoV1),
-	)
-	pq, err := r.PrepareForEval(ctx)
+	pq, err := rego.New(regoOptions(c, store, query)...).PrepareForEval(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("policy: prepare query: %w", err)
 	}
 
 	e := &Engine{
-		query:  pq,
-		now:    opts.Now,
-		sets:   sets,
-		rules:  rules,
-		byID:   make(map[string]*Rule, len(rules)),
-		digest: digest(policyFiles, canonical),
+		query:     pq,
+		constants: constantDocs(ctx, c, store, opts.Now),
+		now:       opts.Now,
+		sets:      sets,
+		rules:     rules,
+		byID:      make(map[string]*Rule, len(rules)),
+		digest:    digest(policyFiles, canonical),
 	}
 	for i := range e.rules {
 		e.byID[e.rules[i].ID] = &e.rules[i]
@@ -439,6 +434,19 @@ func annotatedRules(c *ast.Compiler, as *ast.AnnotationSet) ([]Rule, []Problem) 
 	return rules, problems
 }
 
+// regoOptions are the options of every query: the compiled modules, the
+// store, the sandbox's capabilities, strict built-in errors, Rego v1.
+func regoOptions(c *ast.Compiler, store storage.Store, query ast.Body) []func(*rego.Rego) {
+	return []func(*rego.Rego){
+		rego.Compiler(c),
+		rego.Store(store),
+		rego.ParsedQuery(query),
+		rego.Capabilities(sandboxCapabilities()),
+		rego.StrictBuiltinErrors(true),
+		rego.SetRegoVersion(ast.RegoV1),
+	}
+}
+
 // buildQuery builds the one query that collects every set: an array with,
 // for each set, [value] or [] when the set is undefined (a complete rule
 // whose body failed). Only existing rules are referenced, and a set that
@@ -506,11 +514,15 @@ func (e *Engine) Eval(ctx context.Context, input ast.Value) ([]Finding, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, &EvalError{Problem: Problem{Msg: "evaluation cancelled"}, Err: err}
 	}
-	rs, err := e.query.Eval(ctx,
+	opts := []rego.EvalOption{
 		rego.EvalParsedInput(input),
 		rego.EvalTime(e.now),
 		rego.EvalGenerateJSON(keepAST),
-	)
+	}
+	if e.constants != nil {
+		opts = append(opts, rego.EvalVirtualCache(newSeededCache(e.constants)))
+	}
+	rs, err := e.query.Eval(ctx, opts...)
 	if err != nil {
 		return nil, evalError(err)
 	}

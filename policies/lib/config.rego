@@ -25,9 +25,7 @@ user := c if {
 config := object.union(defaults, user)
 
 # values: the configured numbers over the defaults; a configured value that
-# is not a number is ignored (a rule never compares against a string). Rules
-# read their settings from this one document (values.block_threshold), which
-# is computed once per report; the names below are for other policies.
+# is not a number is ignored (a rule never compares against a string).
 values := object.union(defaults, {key: v | some key, v in user; is_number(v)})
 
 severity_min := values.severity_min

@@ -1,0 +1,237 @@
+package policy
+
+import (
+	"context"
+	"errors"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
+	"github.com/open-policy-agent/opa/v1/storage"
+	"github.com/open-policy-agent/opa/v1/topdown"
+)
+
+// Constant documents.
+//
+// OPA evaluates a rule at most once per evaluation, but again in every
+// evaluation: a rule that reads only the configuration, the data or the
+// (pinned) time, such as the default bundle's merged thresholds, today's
+// date or the canned texts, is computed again for every report of a sweep.
+// Load finds the complete rules whose value cannot depend on the input and
+// evaluates them once; every evaluation then starts with their values in
+// its virtual-document cache, as if it had computed them itself.
+//
+// A rule is input-independent when neither it nor any rule or function it
+// depends on (by OPA's dependency graph, which counts every rule a dynamic
+// reference could select) refers to input or uses the with keyword. The
+// built-ins a policy can call are pure, and time.now_ns reads the pinned
+// evaluation time, so such a rule has the same value in every evaluation.
+// A rule whose evaluation fails or is undefined is not precomputed: it is
+// evaluated, and fails, in every evaluation as before.
+
+// constantDocs evaluates the input-independent complete rules of the
+// compiled modules once, and returns a cache of their values; nil when
+// there are none.
+func constantDocs(ctx context.Context, c *ast.Compiler, store storage.Store, now time.Time) topdown.VirtualCache {
+	paths := constantPaths(c)
+	if len(paths) == 0 {
+		return nil
+	}
+	values, err := evalDocs(ctx, c, store, now, paths)
+	if err != nil {
+		// One of them fails: evaluate them one by one and keep the others.
+		values = make([]*ast.Term, len(paths))
+		for i := range paths {
+			if v, err := evalDocs(ctx, c, store, now, paths[i:i+1]); err == nil {
+				values[i] = v[0]
+			}
+		}
+	}
+	cache := topdown.NewVirtualCache()
+	n := 0
+	for i, p := range paths {
+		if values[i] != nil {
+			cache.Put(p, values[i])
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	return cache
+}
+
+// evalDocs evaluates the documents at paths in one query, and returns
+// their values (nil for an undefined one).
+func evalDocs(ctx context.Context, c *ast.Compiler, store storage.Store, now time.Time, paths []ast.Ref) ([]*ast.Term, error) {
+	// [[value] or [] when undefined, ...]
+	terms := make([]*ast.Term, len(paths))
+	for i, p := range paths {
+		v := ast.VarTerm("x")
+		terms[i] = ast.ArrayComprehensionTerm(v, ast.NewBody(ast.Assign.Expr(v, ast.NewTerm(p))))
+	}
+	body := ast.NewBody(ast.Equality.Expr(ast.VarTerm(constantsVar), ast.ArrayTerm(terms...)))
+	pq, err := rego.New(regoOptions(c, store, body)...).PrepareForEval(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rs, err := pq.Eval(ctx, rego.EvalTime(now), rego.EvalGenerateJSON(keepAST))
+	if err != nil {
+		return nil, err
+	}
+	if len(rs) != 1 {
+		return nil, errors.New("no result")
+	}
+	arr, ok := rs[0].Bindings[constantsVar].(*ast.Array)
+	if !ok || arr.Len() != len(paths) {
+		return nil, errors.New("unexpected result")
+	}
+	values := make([]*ast.Term, len(paths))
+	for i := range paths {
+		if wrapped, ok := arr.Elem(i).Value.(*ast.Array); ok && wrapped.Len() == 1 {
+			values[i] = wrapped.Elem(0)
+		}
+	}
+	return values, nil
+}
+
+const constantsVar = "fsar_constants__"
+
+// constantPaths lists, sorted, the paths of the complete (single-value,
+// non-function) rules with a ground path of which every definition is
+// input-independent.
+func constantPaths(c *ast.Compiler) []ast.Ref {
+	dependent := inputDependence(c)
+	seen := map[string]bool{}
+	var paths []ast.Ref
+	for _, name := range slices.Sorted(maps.Keys(c.Modules)) {
+		for _, r := range c.Modules[name].Rules {
+			if len(r.Head.Args) > 0 || r.Head.RuleKind() != ast.SingleValue || !r.Head.Ref().IsGround() {
+				continue
+			}
+			path := r.Ref()
+			key := path.String()
+			if seen[key] {
+				continue
+			}
+			seen[key] = true
+			constant := true
+			for _, def := range c.GetRulesExact(path) {
+				for node := def; node != nil; node = node.Else {
+					if dependent(node) {
+						constant = false
+					}
+				}
+			}
+			if constant && len(c.GetRulesExact(path)) > 0 {
+				paths = append(paths, path)
+			}
+		}
+	}
+	slices.SortFunc(paths, func(a, b ast.Ref) int { return strings.Compare(a.String(), b.String()) })
+	return paths
+}
+
+// inputDependence returns a function that reports whether a rule depends,
+// directly or through the rules and functions it refers to, on the input
+// (or uses with, which can replace anything). Cycles count as dependent.
+func inputDependence(c *ast.Compiler) func(*ast.Rule) bool {
+	const (
+		unknown = iota
+		visiting
+		independent
+		dependent
+	)
+	state := map[*ast.Rule]int{}
+	var visit func(r *ast.Rule) bool
+	visit = func(r *ast.Rule) bool {
+		switch state[r] {
+		case visiting, dependent:
+			return true
+		case independent:
+			return false
+		}
+		state[r] = visiting
+		dep := refersToInput(r)
+		if !dep {
+			for d := range c.Graph.Dependencies(r) {
+				if dr, ok := d.(*ast.Rule); !ok || visit(dr) {
+					dep = true
+					break
+				}
+			}
+		}
+		if dep {
+			state[r] = dependent
+		} else {
+			state[r] = independent
+		}
+		return dep
+	}
+	return visit
+}
+
+// refersToInput reports whether the rule itself (head, body, else chain)
+// mentions input or uses with.
+func refersToInput(r *ast.Rule) bool {
+	found := false
+	ast.WalkRefs(r, func(ref ast.Ref) bool {
+		if ref.HasPrefix(ast.InputRootRef) {
+			found = true
+		}
+		return found
+	})
+	if found {
+		return true
+	}
+	ast.WalkExprs(r, func(e *ast.Expr) bool {
+		if len(e.With) > 0 {
+			found = true
+		}
+		return found
+	})
+	if found {
+		return true
+	}
+	ast.WalkVars(r, func(v ast.Var) bool {
+		if v.Equal(ast.InputRootDocument.Value) {
+			found = true
+		}
+		return found
+	})
+	return found
+}
+
+// seededCache is one evaluation's virtual-document cache: the constant
+// documents, then what the evaluation computes. Inside a with (a pushed
+// frame) the constants are not used, since with can replace what they were
+// computed from.
+type seededCache struct {
+	constants topdown.VirtualCache // shared, read only
+	own       topdown.VirtualCache
+	depth     int
+}
+
+func newSeededCache(constants topdown.VirtualCache) *seededCache {
+	return &seededCache{constants: constants, own: topdown.NewVirtualCache()}
+}
+
+func (s *seededCache) Push() { s.depth++; s.own.Push() }
+
+func (s *seededCache) Pop() { s.depth--; s.own.Pop() }
+
+func (s *seededCache) Get(ref ast.Ref) (*ast.Term, bool) {
+	if s.depth == 0 {
+		if v, _ := s.constants.Get(ref); v != nil {
+			return v, false
+		}
+	}
+	return s.own.Get(ref)
+}
+
+func (s *seededCache) Put(ref ast.Ref, value *ast.Term) { s.own.Put(ref, value) }
+
+func (s *seededCache) Keys() []ast.Ref { return s.own.Keys() }
