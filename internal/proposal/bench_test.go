@@ -43,7 +43,8 @@ func BenchmarkReadMarkdown(b *testing.B) {
 	}
 }
 
-// BenchmarkReadJSON is the same for the JSON twins.
+// BenchmarkReadJSON is the same for the JSON twins: as Parse reads them
+// (the fast reader), and with the decoder it falls back on.
 func BenchmarkReadJSON(b *testing.B) {
 	dir := filepath.Join("..", "..", "..", "shared", "corpus", "lumin-lifeos")
 	files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
@@ -60,11 +61,21 @@ func BenchmarkReadJSON(b *testing.B) {
 		reports = append(reports, data)
 		total += len(data)
 	}
-	b.SetBytes(int64(total / len(reports)))
-	b.ReportAllocs()
-	for i := 0; b.Loop(); i++ {
-		if _, err := Parse("r.json", reports[i%len(reports)], JSON); err != nil {
-			b.Fatal(err)
-		}
+	for _, bench := range []struct {
+		name string
+		read func(string, []byte) (*Report, error)
+	}{
+		{"parse", func(f string, d []byte) (*Report, error) { return Parse(f, d, JSON) }},
+		{"decoder", readJSONDecoder},
+	} {
+		b.Run(bench.name, func(b *testing.B) {
+			b.SetBytes(int64(total / len(reports)))
+			b.ReportAllocs()
+			for i := 0; b.Loop(); i++ {
+				if _, err := bench.read("r.json", reports[i%len(reports)]); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

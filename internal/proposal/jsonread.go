@@ -12,6 +12,15 @@ import (
 // readJSON reads the generator's JSON twin, or any JSON object with the
 // same field names. data has passed checkText.
 func readJSON(file string, data []byte) (*Report, error) {
+	if r, ok := readJSONFast(file, data); ok {
+		return r, nil
+	}
+	return readJSONDecoder(file, data)
+}
+
+// readJSONDecoder reads any JSON document with encoding/json's decoder,
+// token by token, and says what is wrong and where.
+func readJSONDecoder(file string, data []byte) (*Report, error) {
 	j := &jsonReader{file: file, data: data, dec: json.NewDecoder(bytes.NewReader(data))}
 	j.dec.UseNumber()
 	r, err := j.read()
