@@ -63,3 +63,16 @@ test_canned_texts if {
 	count(canned.risks) == 5
 	count(canned.mitigations) == 6
 }
+
+test_all_canned_beyond_the_generator_lists if {
+	padded := [concat("", [" ", r, "\t"]) | some r in fixture.canned_risks]
+	report.all_canned("risks") with input as {"risks": padded}
+	report.all_canned("risks") with input as {"risks": array.reverse(fixture.canned_risks)}
+	report.all_canned("risks") with input as {"risks": canned.second_risks}
+	report.all_canned("risks") with input as {"risks": array.concat(canned.second_risks, canned.first_risks)}
+	report.all_canned("mitigations") with input as {"mitigations": array.reverse(canned.second_mitigations)}
+	report.all_canned("mitigations") with input as {"mitigations": [concat("", [canned.first_mitigations[0], " "])]}
+	not report.all_canned("risks") with input as {"risks": [1, 2, 3]}
+	not report.all_canned("risks") with input as {"risks": ["Slow failure: unnoticed degradation accumulating by 2030-1-1", canned.first_risks[0], canned.first_risks[1]]}
+	not report.all_canned("mitigations") with input as {"mitigations": array.concat(canned.first_mitigations, ["Write a real plan"])}
+}
