@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"sort"
 	"strings"
 	"unicode"
@@ -32,9 +33,12 @@ const (
 	// InformationURI is fsar's home page.
 	InformationURI = "https://github.com/fsar-gate/fsar"
 	// FingerprintKey names fsar's partial fingerprint: a SHA-256 of the
-	// rule, the file, the field and the message, not of the line, so that
-	// it survives edits above the finding.
-	FingerprintKey = "fsarFinding/v1"
+	// rule, the file, the field and the finding's place among the
+	// report's findings with the same three. Not of the line, so that it
+	// survives edits above the finding, and not of the message, which
+	// can change while the finding stays ("the report is 177 days old"
+	// says 178 tomorrow). v1 hashed the message.
+	FingerprintKey = "fsarFinding/v2"
 )
 
 type sarifLog struct {
@@ -173,6 +177,7 @@ func (s *SARIF) Format(w io.Writer, res *gate.Result) error {
 
 	rules, index := s.rules(res)
 	run.Tool.Driver.Rules = rules
+	fp := fingerprints{}
 	for _, r := range res.Reports {
 		for _, p := range r.Errors {
 			file := p.Location.File
@@ -183,7 +188,7 @@ func (s *SARIF) Format(w io.Writer, res *gate.Result) error {
 				RuleID: ReportErrorRule, RuleIndex: index[ReportErrorRule], Level: "error",
 				Message:             sarifText{Text: sarifMessage(p.Message)},
 				Locations:           s.locations(file, p.Location.Line),
-				PartialFingerprints: map[string]string{FingerprintKey: fingerprint(ReportErrorRule, s.uri(file), "", p.Message)},
+				PartialFingerprints: map[string]string{FingerprintKey: fp.next(ReportErrorRule, s.uri(file), "")},
 				Properties:          sarifResultProps{Level: "error", Report: r.ID},
 			})
 		}
@@ -192,7 +197,7 @@ func (s *SARIF) Format(w io.Writer, res *gate.Result) error {
 				RuleID: f.Rule, RuleIndex: index[f.Rule], Level: sarifLevel(f.Level),
 				Message:             sarifText{Text: sarifMessage(f.Message)},
 				Locations:           s.locations(f.Location.File, f.Location.Line),
-				PartialFingerprints: map[string]string{FingerprintKey: fingerprint(f.Rule, s.uri(f.Location.File), f.Field, f.Message)},
+				PartialFingerprints: map[string]string{FingerprintKey: fp.next(f.Rule, s.uri(f.Location.File), f.Field)},
 				Properties:          sarifResultProps{Level: f.Level.String(), Field: f.Field, Report: r.ID},
 			})
 		}
@@ -385,14 +390,22 @@ func (s *SARIF) locations(file string, line int) []sarifLocation {
 	return []sarifLocation{loc}
 }
 
-// fingerprint is a finding's partial fingerprint: the same for the same
-// rule, file, field and message, whatever line the finding moved to.
-func fingerprint(rule, uri, field, message string) string {
+// fingerprints gives the results of one run their partial fingerprints:
+// the first result of a rule, file and field gets one, the second another,
+// and so on, in the order of the findings (sorted by rule, field and
+// message), whatever line they moved to and however their messages read.
+type fingerprints map[string]int
+
+func (fp fingerprints) next(rule, uri, field string) string {
 	h := sha256.New()
-	for _, s := range []string{rule, uri, field, message} {
+	for _, s := range []string{rule, uri, field} {
 		h.Write([]byte(s))
 		h.Write([]byte{0})
 	}
+	key := string(h.Sum(nil))
+	n := fp[key]
+	fp[key] = n + 1
+	h.Write([]byte(strconv.Itoa(n)))
 	return hex.EncodeToString(h.Sum(nil))
 }
 

@@ -2,17 +2,21 @@ package report
 
 import (
 	"bytes"
+	"encoding/json"
 	"encoding/xml"
 	"errors"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/fsar-gate/fsar/internal/gate"
 )
 
 // The official schemas, committed under testdata/schemas (see the README
@@ -205,4 +209,63 @@ func (f *fakeT) Fatal(args ...any) {
 func TestHostileSARIFMultitool(t *testing.T) {
 	res, rules := hostileResult(t)
 	multitool(t, render(t, "sarif", githubOptions(rules), res))
+}
+
+// sarifFingerprints returns the fsar partial fingerprint of every result.
+func sarifFingerprints(t *testing.T, doc []byte) []string {
+	t.Helper()
+	var log struct {
+		Runs []struct {
+			Results []struct {
+				PartialFingerprints map[string]string `json:"partialFingerprints"`
+			} `json:"results"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal(doc, &log); err != nil {
+		t.Fatal(err)
+	}
+	var fps []string
+	for _, r := range log.Runs[0].Results {
+		fps = append(fps, r.PartialFingerprints[FingerprintKey])
+	}
+	return fps
+}
+
+// TestSARIFFingerprintsStable: the fingerprints do not change when the
+// messages do (a stale report is a day older tomorrow) or when findings
+// move to other lines, and no two results of a run share one.
+func TestSARIFFingerprintsStable(t *testing.T) {
+	res, rules := proposalsResult(t)
+	opts := Options{Rules: rules}
+	before := sarifFingerprints(t, render(t, "sarif", opts, res))
+
+	var moved gate.Result
+	b, err := json.Marshal(res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &moved); err != nil {
+		t.Fatal(err)
+	}
+	for i := range moved.Reports {
+		for j := range moved.Reports[i].Findings {
+			f := &moved.Reports[i].Findings[j]
+			f.Message = strings.Replace(f.Message, "days old", "days (one more) old", 1) + " (tomorrow)"
+			f.Location.Line += 3
+		}
+	}
+	after := sarifFingerprints(t, render(t, "sarif", opts, &moved))
+	if !slices.Equal(before, after) {
+		t.Errorf("fingerprints changed with the messages and lines:\nbefore %q\nafter  %q", before, after)
+	}
+	seen := map[string]bool{}
+	for _, fp := range before {
+		if fp == "" || seen[fp] {
+			t.Errorf("fingerprint %q empty or given twice", fp)
+		}
+		seen[fp] = true
+	}
+	if len(before) < 10 {
+		t.Errorf("only %d results: the test needs findings", len(before))
+	}
 }
