@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/fsar-gate/fsar/internal/gate"
+	"github.com/fsar-gate/fsar/internal/github"
 	"github.com/fsar-gate/fsar/internal/policy"
 	"github.com/fsar-gate/fsar/internal/report"
 )
@@ -175,7 +176,7 @@ func reportOptions(f *Factory, rules []policy.Rule, plan *outputPlan) report.Opt
 		Rules:      rules,
 		ServerURL:  f.Getenv("GITHUB_SERVER_URL"),
 		Repository: f.Getenv("GITHUB_REPOSITORY"),
-		SHA:        f.Getenv("GITHUB_SHA"),
+		SHA:        linkSHA(f),
 	}
 	if wd, err := os.Getwd(); err == nil {
 		o.WorkDir = wd
@@ -195,6 +196,27 @@ func reportOptions(f *Factory, rules []policy.Rule, plan *outputPlan) report.Opt
 		}
 	}
 	return o
+}
+
+// linkSHA is the commit that links to report lines point at: on a pull
+// request, the head commit named by the event payload ($GITHUB_EVENT_PATH),
+// whose files the reviewer sees and which stays; elsewhere, or when the
+// payload says nothing usable, $GITHUB_SHA (on a pull request that is the
+// merge commit GitHub made for the run).
+func linkSHA(f *Factory) string {
+	sha := f.Getenv("GITHUB_SHA")
+	name, path := f.Getenv("GITHUB_EVENT_NAME"), f.Getenv("GITHUB_EVENT_PATH")
+	if name == "" || path == "" {
+		return sha
+	}
+	data, err := readBounded(path, maxEventBytes)
+	if err != nil {
+		return sha
+	}
+	if ev, err := github.ParseEvent(name, data); err == nil && github.ValidSHA(ev.HeadSHA) {
+		return ev.HeadSHA
+	}
+	return sha
 }
 
 // appendSummary appends the markdown verdict to the job summary file,

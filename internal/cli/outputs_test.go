@@ -146,6 +146,21 @@ func TestJobSummary(t *testing.T) {
 			t.Errorf("the summary has no %s", link)
 		}
 	}
+	// On a pull request the links go to the head commit, not to the
+	// merge commit in GITHUB_SHA.
+	event := filepath.Join(t.TempDir(), "event.json")
+	head := strings.Repeat("fe", 20)
+	if err := os.WriteFile(event, []byte(`{"number": 7, "pull_request": {"number": 7, "head": {"sha": "`+head+`"}, "base": {"ref": "main", "sha": "`+strings.Repeat("0", 40)+`"}}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	prEnv := map[string]string{"GITHUB_EVENT_NAME": "pull_request", "GITHUB_EVENT_PATH": event}
+	for k, v := range env {
+		prEnv[k] = v
+	}
+	_, prMD, _ := runFsar(t, prEnv, "check", "--now", testNow, "--format", "markdown", "--summary=false", "proposals/review")
+	if !strings.Contains(prMD, "/blob/"+head+"/proposals/review/") || strings.Contains(prMD, "/blob/0123456789abcdef") {
+		t.Errorf("on a pull request the links do not go to the head commit:\n%s", prMD)
+	}
 	// --summary=false turns the default off.
 	runFsar(t, env, "check", "--now", testNow, "--summary=false", "proposals/review")
 	if again, _ := os.ReadFile(summary); !bytes.Equal(again, got) {

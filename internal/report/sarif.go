@@ -7,8 +7,8 @@ import (
 	"net/url"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode"
 
