@@ -118,15 +118,16 @@ func constantPaths(c *ast.Compiler) []ast.Ref {
 				continue
 			}
 			seen[key] = true
-			constant := true
-			for _, def := range c.GetRulesExact(path) {
+			defs := c.GetRulesExact(path) // every definition, the default too
+			constant := len(defs) > 0
+			for _, def := range defs {
 				for node := def; node != nil; node = node.Else {
 					if dependent(node) {
 						constant = false
 					}
 				}
 			}
-			if constant && len(c.GetRulesExact(path)) > 0 {
+			if constant {
 				paths = append(paths, path)
 			}
 		}

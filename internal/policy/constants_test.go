@@ -8,14 +8,19 @@ import (
 	"github.com/open-policy-agent/opa/v1/ast"
 )
 
-// constantNames loads the policies and lists the paths Load precomputes.
-func constantNames(t *testing.T, files map[string]string, config map[string]any) []string {
+// constantNames compiles the policies (not their tests) and lists the
+// paths Load precomputes.
+func constantNames(t *testing.T, src Source, config map[string]any) []string {
 	t.Helper()
-	opts := optsFor(files)
-	opts.Config = config
-	policyFiles, err := readSources(opts.Sources)
+	files, err := readSources([]Source{src})
 	if err != nil {
 		t.Fatal(err)
+	}
+	var policyFiles []file
+	for _, f := range files {
+		if !f.test {
+			policyFiles = append(policyFiles, f)
+		}
 	}
 	c, _, _, err := compileFiles(t.Context(), policyFiles, nil, config, false)
 	if err != nil {
@@ -29,7 +34,7 @@ func constantNames(t *testing.T, files map[string]string, config map[string]any)
 }
 
 func TestConstantPaths(t *testing.T) {
-	got := constantNames(t, map[string]string{
+	got := constantNames(t, Source{Name: "policies", FS: memFS(map[string]string{
 		"a.rego": regoSrc(
 			"package fsar.a",
 			"",
@@ -74,7 +79,7 @@ func TestConstantPaths(t *testing.T) {
 			"",
 			"two := input.two",
 		),
-	}, map[string]any{"limit": 20})
+	})}, map[string]any{"limit": 20})
 	want := []string{
 		"data.fsar.a.broken",
 		"data.fsar.a.limit",
@@ -181,24 +186,7 @@ func TestDefaultBundleConstants(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	files, err := readSources([]Source{defaultSource()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var policyFiles []file
-	for _, f := range files {
-		if !f.test {
-			policyFiles = append(policyFiles, f)
-		}
-	}
-	c, _, _, err := compileFiles(t.Context(), policyFiles, nil, nil, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var paths []string
-	for _, p := range constantPaths(c) {
-		paths = append(paths, p.String())
-	}
+	paths := constantNames(t, defaultSource(), nil)
 	for _, want := range []string{"data.fsar.lib.config.block_threshold", "data.fsar.lib.canned.risks", "data.fsar.freshness._today"} {
 		if !slices.Contains(paths, want) {
 			t.Errorf("%s is not precomputed; precomputed: %q", want, paths)
@@ -225,5 +213,26 @@ func TestDefaultBundleConstants(t *testing.T) {
 	want, _ := plain.Eval(t.Context(), realisticInput(t))
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("realistic input:\n got %+v\nwant %+v", got, want)
+	}
+}
+
+// TestConstantDefaults: a rule with a default is constant only when every
+// definition is.
+func TestConstantDefaults(t *testing.T) {
+	got := constantNames(t, Source{Name: "policies", FS: memFS(map[string]string{"a.rego": regoSrc(
+		"package fsar.a",
+		"",
+		"default strict := false",
+		"",
+		"strict if data.fsar.config.strict == true",
+		"",
+		"default allow := false",
+		"",
+		"allow if input.ok",
+		"",
+		"deny contains {\"msg\": \"m\"} if { strict; not allow }",
+	)})}, map[string]any{"strict": true})
+	if want := []string{"data.fsar.a.strict"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("constant paths %q, want %q", got, want)
 	}
 }
