@@ -2,9 +2,11 @@ package gate
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -78,4 +80,61 @@ func BenchmarkEvalCorpus(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(inputs))/1000, "µs/report")
+}
+
+// ruleCosts are one-rule bundles, each with ten copies of one construct,
+// for BenchmarkRuleCost: what a construct costs per report is its time
+// less base's, divided by ten. The figures in policies/README.md come from
+// here.
+var ruleCosts = []struct{ name, body string }{
+	{"base", ""},
+	{"rule", `input.severity > 1000`},
+	{"rule_ref", `input.severity > c`},
+	{"function", `big(input.severity)`},
+	{"every3", `every r in input.risks { is_string(r) }; input.severity > 1000`},
+	{"comprehension3", `count([r | some r in input.risks; is_string(r)]) == 100`},
+	{"finding", `input.severity < 1000; f := sprintf("%d risks", [count(input.risks)])`},
+}
+
+func BenchmarkRuleCost(b *testing.B) {
+	units := corpusUnits(b)
+	inputs := make([]ast.Value, 0, 400)
+	for _, u := range units[:400] {
+		in, err := Input(u.Read(0, nil).Report)
+		if err != nil {
+			b.Fatal(err)
+		}
+		inputs = append(inputs, in)
+	}
+	for _, rc := range ruleCosts {
+		src := "package fsar.x\n\nc := 1000\n\nbig(x) if x > 1000\n\ndeny contains {\"msg\": \"m\"} if input.severity > 1000\n"
+		for i := range 10 {
+			if rc.body == "" {
+				break
+			}
+			head := fmt.Sprintf(`{"msg": "m%d"}`, i)
+			if rc.name == "finding" {
+				head = fmt.Sprintf(`{"msg": f, "rule": "r%d", "field": "risks"}`, i)
+			}
+			src += fmt.Sprintf("\nwarn contains %s if { %s }\n", head, rc.body)
+		}
+		e, err := policy.Load(context.Background(), policy.Options{
+			Sources: []policy.Source{{Name: "x", FS: fstest.MapFS{"x.rego": &fstest.MapFile{Data: []byte(src)}}}},
+			Now:     time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC),
+		})
+		if err != nil {
+			b.Fatal(rc.name, err)
+		}
+		b.Run(rc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				for _, in := range inputs {
+					if _, err := e.Eval(context.Background(), in); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(inputs))/1000, "µs/report")
+		})
+	}
 }
