@@ -118,7 +118,11 @@ func constantPaths(c *ast.Compiler) []ast.Ref {
 				continue
 			}
 			seen[key] = true
-			defs := c.GetRulesExact(path) // every definition, the default too
+			// Every rule that could define the path: its own definitions (the
+			// default too), rules with variables in their head above it
+			// (a[k] := v can define a.c, and a conflict between them is an
+			// evaluation error that must still happen), and rules below it.
+			defs := c.GetRules(path)
 			constant := len(defs) > 0
 			for _, def := range defs {
 				for node := def; node != nil; node = node.Else {

@@ -236,3 +236,41 @@ func TestConstantDefaults(t *testing.T) {
 		t.Errorf("constant paths %q, want %q", got, want)
 	}
 }
+
+// TestConstantOverlappingRefHead: a rule with a variable in its head that
+// can define the same document (here a.c) depends on the input, so a.c is
+// not precomputed, and the conflict between them is still an error.
+func TestConstantOverlappingRefHead(t *testing.T) {
+	files := map[string]string{"x.rego": regoSrc(
+		"package fsar.x",
+		"",
+		"a.c := 1",
+		"",
+		"a[k] := v if {",
+		"	k := input.k",
+		"	v := input.v",
+		"}",
+		"",
+		"deny contains {\"msg\": sprintf(\"%v\", [a.c])} if input.go",
+	), "y.rego": regoSrc(
+		"package fsar.y.b",
+		"",
+		"c := 1",
+	), "z.rego": regoSrc(
+		"package fsar.y",
+		"",
+		"b[k] := 2 if k := input.k",
+	)}
+	if got := constantNames(t, Source{Name: "policies", FS: memFS(files)}, nil); len(got) != 0 {
+		t.Errorf("precomputed %q, which rules with variables in their heads can also define", got)
+	}
+	e := mustLoad(t, files)
+	plain := *e
+	plain.constants = nil
+	in := value(t, map[string]any{"go": true, "k": "c", "v": 2})
+	got, gotErr := e.Eval(t.Context(), in)
+	want, wantErr := plain.Eval(t.Context(), in)
+	if gotErr == nil || wantErr == nil || gotErr.Error() != wantErr.Error() {
+		t.Errorf("conflicting definitions: %+v, %v; without constants: %+v, %v; want the same error", got, gotErr, want, wantErr)
+	}
+}
