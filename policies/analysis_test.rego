@@ -46,6 +46,14 @@ test_mitigations_empty if {
 	{f.msg | some f in _deny(fixture.patched({"mitigations": []}))} == {"the report lists no mitigations: it gives no plan against its risks"}
 }
 
+test_listed_missing_despite_elements if {
+	# input.missing names the field: it is missing, whatever the list holds
+	{f.msg | some f in _deny(object.union(fixture.good, {"missing": ["risks", "mitigations"]}))} == {
+		"the report has no risks field: it records no adversarial review",
+		"the report has no mitigations field: it gives no plan against its risks",
+	}
+}
+
 test_empty_lists_not if {
 	_rules(fixture.patched({"risks": ["x"], "mitigations": ["y"]})) == set()
 	_rules(fixture.patched({"risks": "", "mitigations": {}})) == set()

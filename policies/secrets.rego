@@ -61,7 +61,8 @@ _hinted if {
 	contains(p, hint)
 }
 
-_hints := ["_live_", "_test_", "AKIA", "ASIA", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "xox", "PRIVATE KEY"]
+# Every pattern's hints (computed once when the policies load).
+_hints := [hint | some pattern in patterns; some hint in pattern.hints]
 
 # _may_hold(p, pattern) is a cheap first look: the text holds a literal that
 # every match of the pattern contains. The regular expression runs only

@@ -28,6 +28,9 @@ config := object.union(defaults, user)
 # is not a number is ignored (a rule never compares against a string).
 values := object.union(defaults, {key: v | some key, v in user; is_number(v)})
 
+# value(key) is the configured number for key, or its default.
+value(key) := values[key]
+
 severity_min := values.severity_min
 
 severity_max := values.severity_max

@@ -28,5 +28,7 @@ test_non_number_values_fall_back_to_defaults if {
 	cfg := {"severity_max": "10", "max_age_days": null, "review_threshold": 20.5}
 	config.severity_max == 75 with data.fsar.config as cfg
 	config.max_age_days == 30 with data.fsar.config as cfg
+	config.value("max_age_days") == 30 with data.fsar.config as cfg
+	config.value("review_threshold") == 20.5 with data.fsar.config as cfg
 	config.review_threshold == 20.5 with data.fsar.config as cfg
 }

@@ -79,6 +79,12 @@ markers contains m if {
 	is_string(m)
 }
 
+# real_text(x): x is a string with something in it besides white space.
+real_text(x) if {
+	is_string(x)
+	trim_space(x) != ""
+}
+
 # real_mitigation_plan: the report lists at least one mitigation that is
 # neither blank nor one of the generator's canned texts.
 real_mitigation_plan if {

@@ -34,6 +34,12 @@ test_typed_values if {
 	report.markers == set() with input as {"markers": "fsar_review"}
 }
 
+test_real_text if {
+	report.real_text(" a ")
+	not report.real_text(" \t")
+	not report.real_text(1)
+}
+
 test_real_mitigation_plan if {
 	report.real_mitigation_plan with input as fixture.good
 	not report.real_mitigation_plan with input as fixture.stub
