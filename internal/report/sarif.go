@@ -33,11 +33,12 @@ const (
 	// InformationURI is fsar's home page.
 	InformationURI = "https://github.com/fsar-gate/fsar"
 	// FingerprintKey names fsar's partial fingerprint: a SHA-256 of the
-	// rule, the file, the field and the finding's place among the
-	// report's findings with the same three. Not of the line, so that it
-	// survives edits above the finding, and not of the message, which
-	// can change while the finding stays ("the report is 177 days old"
-	// says 178 tomorrow). v1 hashed the message.
+	// rule, the file, the field and the message with its numbers left out,
+	// and the finding's place among those that share all four. Not of the
+	// line, so that it survives edits above the finding, and not of the
+	// message's numbers, which can change while the finding stays ("the
+	// report is 177 days old" says 178 tomorrow; a secret's line and
+	// column move with the text). v1 hashed the whole message.
 	FingerprintKey = "fsarFinding/v2"
 )
 
@@ -188,7 +189,7 @@ func (s *SARIF) Format(w io.Writer, res *gate.Result) error {
 				RuleID: ReportErrorRule, RuleIndex: index[ReportErrorRule], Level: "error",
 				Message:             sarifText{Text: sarifMessage(p.Message)},
 				Locations:           s.locations(file, p.Location.Line),
-				PartialFingerprints: map[string]string{FingerprintKey: fp.next(ReportErrorRule, s.uri(file), "")},
+				PartialFingerprints: map[string]string{FingerprintKey: fp.next(ReportErrorRule, s.uri(file), "", p.Message)},
 				Properties:          sarifResultProps{Level: "error", Report: r.ID},
 			})
 		}
@@ -197,7 +198,7 @@ func (s *SARIF) Format(w io.Writer, res *gate.Result) error {
 				RuleID: f.Rule, RuleIndex: index[f.Rule], Level: sarifLevel(f.Level),
 				Message:             sarifText{Text: sarifMessage(f.Message)},
 				Locations:           s.locations(f.Location.File, f.Location.Line),
-				PartialFingerprints: map[string]string{FingerprintKey: fp.next(f.Rule, s.uri(f.Location.File), f.Field)},
+				PartialFingerprints: map[string]string{FingerprintKey: fp.next(f.Rule, s.uri(f.Location.File), f.Field, f.Message)},
 				Properties:          sarifResultProps{Level: f.Level.String(), Field: f.Field, Report: r.ID},
 			})
 		}
@@ -390,15 +391,15 @@ func (s *SARIF) locations(file string, line int) []sarifLocation {
 	return []sarifLocation{loc}
 }
 
-// fingerprints gives the results of one run their partial fingerprints:
-// the first result of a rule, file and field gets one, the second another,
-// and so on, in the order of the findings (sorted by rule, field and
-// message), whatever line they moved to and however their messages read.
+// fingerprints gives the results of one run their partial fingerprints,
+// from the rule, file, field and message less its numbers; results alike
+// in all four (two secrets of one kind, say) are told apart by their order
+// (findings come sorted by rule, field and message).
 type fingerprints map[string]int
 
-func (fp fingerprints) next(rule, uri, field string) string {
+func (fp fingerprints) next(rule, uri, field, message string) string {
 	h := sha256.New()
-	for _, s := range []string{rule, uri, field} {
+	for _, s := range []string{rule, uri, field, digitsRE.ReplaceAllLiteralString(message, "#")} {
 		h.Write([]byte(s))
 		h.Write([]byte{0})
 	}
@@ -408,6 +409,9 @@ func (fp fingerprints) next(rule, uri, field string) string {
 	h.Write([]byte(strconv.Itoa(n)))
 	return hex.EncodeToString(h.Sum(nil))
 }
+
+// digitsRE matches the numbers a message may hold.
+var digitsRE = regexp.MustCompile(`[0-9]+`)
 
 var semverRE = regexp.MustCompile(`^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$`)
 
