@@ -198,15 +198,22 @@ func reportOptions(f *Factory, rules []policy.Rule, plan *outputPlan) report.Opt
 	return o
 }
 
-// linkSHA is the commit that links to report lines point at: on a pull
-// request, the head commit named by the event payload ($GITHUB_EVENT_PATH),
-// whose files the reviewer sees and which stays; elsewhere, or when the
-// payload says nothing usable, $GITHUB_SHA (on a pull request that is the
-// merge commit GitHub made for the run).
+// linkSHA is the commit that links to report lines point at: on a
+// pull_request run (and its review events), the head commit named by the
+// event payload ($GITHUB_EVENT_PATH), whose files the reviewer sees and
+// which stays, rather than $GITHUB_SHA, the merge commit GitHub made for
+// the run. Elsewhere, or when the payload says nothing usable, $GITHUB_SHA:
+// on pull_request_target that is the base branch, which is what a
+// workflow checks out there unless it says otherwise.
 func linkSHA(f *Factory) string {
 	sha := f.Getenv("GITHUB_SHA")
 	name, path := f.Getenv("GITHUB_EVENT_NAME"), f.Getenv("GITHUB_EVENT_PATH")
-	if name == "" || path == "" {
+	switch name {
+	case "pull_request", "pull_request_review", "pull_request_review_comment":
+	default:
+		return sha
+	}
+	if path == "" {
 		return sha
 	}
 	data, err := readBounded(path, maxEventBytes)

@@ -161,6 +161,12 @@ func TestJobSummary(t *testing.T) {
 	if !strings.Contains(prMD, "/blob/"+head+"/proposals/review/") || strings.Contains(prMD, "/blob/0123456789abcdef") {
 		t.Errorf("on a pull request the links do not go to the head commit:\n%s", prMD)
 	}
+	// On pull_request_target the checkout is the base branch: GITHUB_SHA.
+	prEnv["GITHUB_EVENT_NAME"] = "pull_request_target"
+	_, targetMD, _ := runFsar(t, prEnv, "check", "--now", testNow, "--format", "markdown", "--summary=false", "proposals/review")
+	if !strings.Contains(targetMD, "/blob/0123456789abcdef0123456789abcdef01234567/proposals/review/") {
+		t.Errorf("on pull_request_target the links do not go to GITHUB_SHA:\n%s", targetMD)
+	}
 	// --summary=false turns the default off.
 	runFsar(t, env, "check", "--now", testNow, "--summary=false", "proposals/review")
 	if again, _ := os.ReadFile(summary); !bytes.Equal(again, got) {
