@@ -32,11 +32,21 @@ import (
 // A rule whose evaluation fails or is undefined is not precomputed: it is
 // evaluated, and fails, in every evaluation as before.
 
-// constantDocs evaluates the input-independent complete rules of the
-// compiled modules once, and returns a cache of their values; nil when
-// there are none.
-func constantDocs(ctx context.Context, c *ast.Compiler, store storage.Store, now time.Time) topdown.VirtualCache {
-	paths := constantPaths(c)
+// constantDocs evaluates once the input-independent complete rules that
+// the policy sets use (directly or through other rules), and returns a
+// cache of their values; nil when there are none. Rules no set uses are
+// left alone: an expensive helper that only tests call costs Load nothing.
+func constantDocs(ctx context.Context, c *ast.Compiler, store storage.Store, now time.Time, sets []*policySet) topdown.VirtualCache {
+	used := usedRules(c, sets)
+	var paths []ast.Ref
+	for _, p := range constantPaths(c) {
+		for _, r := range c.GetRulesExact(p) {
+			if used[r] {
+				paths = append(paths, p)
+				break
+			}
+		}
+	}
 	if len(paths) == 0 {
 		return nil
 	}
@@ -138,6 +148,32 @@ func constantPaths(c *ast.Compiler) []ast.Ref {
 	}
 	slices.SortFunc(paths, func(a, b ast.Ref) int { return strings.Compare(a.String(), b.String()) })
 	return paths
+}
+
+// usedRules are the rules the sets' rules depend on, directly or through
+// other rules (by OPA's dependency graph), and the sets' rules.
+func usedRules(c *ast.Compiler, sets []*policySet) map[*ast.Rule]bool {
+	used := map[*ast.Rule]bool{}
+	var visit func(r *ast.Rule)
+	visit = func(r *ast.Rule) {
+		for node := r; node != nil; node = node.Else {
+			if used[node] {
+				continue
+			}
+			used[node] = true
+			for d := range c.Graph.Dependencies(node) {
+				if dr, ok := d.(*ast.Rule); ok {
+					visit(dr)
+				}
+			}
+		}
+	}
+	for _, s := range sets {
+		for _, r := range c.GetRulesExact(s.ref) {
+			visit(r)
+		}
+	}
+	return used
 }
 
 // inputDependence returns a function that reports whether a rule depends,

@@ -274,3 +274,24 @@ func TestConstantOverlappingRefHead(t *testing.T) {
 		t.Errorf("conflicting definitions: %+v, %v; without constants: %+v, %v; want the same error", got, gotErr, want, wantErr)
 	}
 }
+
+// TestConstantsOnlyWhatTheSetsUse: a constant no set uses, directly or
+// through other rules, is not evaluated at Load.
+func TestConstantsOnlyWhatTheSetsUse(t *testing.T) {
+	e := mustLoad(t, map[string]string{"x.rego": regoSrc(
+		"package fsar.x",
+		"",
+		"limit := 10",
+		"",
+		"through := limit + 1",
+		"",
+		"unused := count([x | some x in numbers.range(1, 1000)])",
+		"",
+		"deny contains {\"msg\": \"m\"} if input.severity > through",
+	)})
+	for ref, want := range map[string]bool{"data.fsar.x.limit": true, "data.fsar.x.through": true, "data.fsar.x.unused": false} {
+		if v, _ := e.constants.Get(ast.MustParseRef(ref)); (v != nil) != want {
+			t.Errorf("%s precomputed: %v, want %v", ref, v != nil, want)
+		}
+	}
+}

@@ -119,7 +119,7 @@ func Load(ctx context.Context, opts Options) (*Engine, error) {
 
 	e := &Engine{
 		query:     pq,
-		constants: constantDocs(ctx, c, store, opts.Now),
+		constants: constantDocs(ctx, c, store, opts.Now, sets),
 		now:       opts.Now,
 		sets:      sets,
 		rules:     rules,
