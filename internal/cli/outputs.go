@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/fsar-gate/fsar/internal/gate"
+	"github.com/fsar-gate/fsar/internal/ghref"
 	"github.com/fsar-gate/fsar/internal/github"
 	"github.com/fsar-gate/fsar/internal/policy"
 	"github.com/fsar-gate/fsar/internal/report"
@@ -220,7 +221,7 @@ func linkSHA(f *Factory) string {
 	if err != nil {
 		return sha
 	}
-	if ev, err := github.ParseEvent(name, data); err == nil && github.ValidSHA(ev.HeadSHA) {
+	if ev, err := github.ParseEvent(name, data); err == nil && ghref.ValidSHA(ev.HeadSHA) {
 		return ev.HeadSHA
 	}
 	return sha

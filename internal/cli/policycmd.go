@@ -13,8 +13,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/fsar-gate/fsar/internal/escape"
 	"github.com/fsar-gate/fsar/internal/policy"
-	"github.com/fsar-gate/fsar/internal/report"
 )
 
 func newPolicyCmd(f *Factory) *cobra.Command {
@@ -117,11 +117,11 @@ func writeTestReport(f *Factory, rep *policy.TestReport, threshold float64) {
 		}
 		fmt.Fprintf(w, "%s %s:%d %s.%s\n", strings.ToUpper(string(r.Outcome)), r.File, r.Line, r.Package, r.Name)
 		if r.Err != "" {
-			fmt.Fprintf(w, "  %s\n", report.Clean(r.Err))
+			fmt.Fprintf(w, "  %s\n", escape.Terminal(r.Err))
 		}
 		if r.Output != "" {
 			for _, l := range strings.Split(strings.TrimRight(r.Output, "\n"), "\n") {
-				fmt.Fprintf(w, "  | %s\n", report.Clean(l))
+				fmt.Fprintf(w, "  | %s\n", escape.Terminal(l))
 			}
 		}
 	}
@@ -325,7 +325,7 @@ func policyDocRun(cmd *cobra.Command, f *Factory, opts *policyDocOptions) error 
 		fmt.Fprintln(w, "| Rule | Level | Title | Remediation |")
 		fmt.Fprintln(w, "|------|-------|-------|-------------|")
 		for _, d := range docs {
-			fmt.Fprintf(w, "| `%s` | %s | %s | %s |\n", d.ID, d.Level, cell(d.Title), cell(d.Remediation))
+			fmt.Fprintf(w, "| `%s` | %s | %s | %s |\n", d.ID, d.Level, escape.Markdown(d.Title, 0), escape.Markdown(d.Remediation, 0))
 		}
 		return nil
 	}
@@ -343,10 +343,4 @@ func policyDocRun(cmd *cobra.Command, f *Factory, opts *policyDocOptions) error 
 		}
 	}
 	return nil
-}
-
-// cell makes text safe inside a markdown table cell.
-func cell(s string) string {
-	s = strings.ReplaceAll(s, "|", `\|`)
-	return strings.ReplaceAll(s, "\n", " ")
 }

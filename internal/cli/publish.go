@@ -14,7 +14,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/fsar-gate/fsar/internal/escape"
 	"github.com/fsar-gate/fsar/internal/gate"
+	"github.com/fsar-gate/fsar/internal/ghref"
 	"github.com/fsar-gate/fsar/internal/github"
 	"github.com/fsar-gate/fsar/internal/proposal"
 	"github.com/fsar-gate/fsar/internal/report"
@@ -93,14 +95,14 @@ func (o *publishOptions) validate() error {
 		return usagef("--publish: %v", err)
 	}
 	if o.Repo != "" {
-		if _, _, err := github.SplitRepository(o.Repo); err != nil {
+		if _, _, err := ghref.SplitRepository(o.Repo); err != nil {
 			return usagef("--repo: %v", err)
 		}
 	}
 	if o.PR < 0 {
 		return usagef("--pr %d: expected a pull request number", o.PR)
 	}
-	if o.SHA != "" && !github.ValidSHA(o.SHA) {
+	if o.SHA != "" && !ghref.ValidSHA(o.SHA) {
 		return usagef("--sha %q: expected a full 40-character commit id", o.SHA)
 	}
 	if o.APIURL != "" {
@@ -144,7 +146,7 @@ func (o *publishOptions) githubContext(f *Factory) (github.Context, github.Event
 		return c, ev, errors.New("no repository: set GITHUB_REPOSITORY or --repo")
 	}
 	var err error
-	if c.Owner, c.Repo, err = github.SplitRepository(repo); err != nil {
+	if c.Owner, c.Repo, err = ghref.SplitRepository(repo); err != nil {
 		return c, ev, err
 	}
 	c.PR = ev.PR
@@ -191,7 +193,7 @@ func readBounded(path string, limit int64) ([]byte, error) {
 // known).
 func resultSubject(f *Factory, o *publishOptions) *gate.Subject {
 	c, _, err := o.githubContext(f)
-	if err != nil || !github.ValidSHA(c.HeadSHA) {
+	if err != nil || !ghref.ValidSHA(c.HeadSHA) {
 		return nil
 	}
 	return &gate.Subject{Repository: c.Repository(), PR: c.PR, SHA: c.HeadSHA, BaseRef: c.BaseRef}
@@ -219,9 +221,9 @@ func publishResult(ctx context.Context, f *Factory, res *gate.Result, opts *publ
 	failed := func(why error) error {
 		// One line each: the error of each mode, then the advice.
 		lines := strings.Split(why.Error(), "\n")
-		fmt.Fprintf(f.IO.ErrOut, "fsar: warning: the verdict was not published to GitHub: %s\n", report.Clean(lines[0]))
+		fmt.Fprintf(f.IO.ErrOut, "fsar: warning: the verdict was not published to GitHub: %s\n", escape.Terminal(lines[0]))
 		for _, l := range lines[1:] {
-			fmt.Fprintf(f.IO.ErrOut, "fsar: warning: %s\n", report.Clean(strings.TrimSpace(l)))
+			fmt.Fprintf(f.IO.ErrOut, "fsar: warning: %s\n", escape.Terminal(strings.TrimSpace(l)))
 		}
 		publishFallback(f, res, opts)
 		if opts.Required {
@@ -242,11 +244,11 @@ func publishResult(ctx context.Context, f *Factory, res *gate.Result, opts *publ
 	}
 	if opts.fromFile {
 		s := res.Subject
-		if s == nil || !github.ValidSHA(s.SHA) {
+		if s == nil || !ghref.ValidSHA(s.SHA) {
 			return errors.New("refusing to publish: the result records no commit (write it with fsar check --format json in the pull request's workflow)")
 		}
 		if !strings.EqualFold(s.Repository, gctx.Repository()) {
-			return fmt.Errorf("refusing to publish: the result is for %s, not %s", report.Clean(s.Repository), gctx.Repository())
+			return fmt.Errorf("refusing to publish: the result is for %s, not %s", escape.Terminal(s.Repository), gctx.Repository())
 		}
 		// The commit the result must be for: --sha, or the head of the
 		// run that triggered this workflow_run (set by GitHub).
@@ -265,7 +267,7 @@ func publishResult(ctx context.Context, f *Factory, res *gate.Result, opts *publ
 		Pace:      opts.Pace,
 		UserAgent: "fsar/" + Version,
 		Logf: func(format string, args ...any) {
-			fmt.Fprintf(f.IO.ErrOut, "fsar: github: %s\n", report.Clean(fmt.Sprintf(format, args...)))
+			fmt.Fprintf(f.IO.ErrOut, "fsar: github: %s\n", escape.Terminal(fmt.Sprintf(format, args...)))
 		},
 	})
 	if err != nil {
@@ -285,7 +287,7 @@ func publishResult(ctx context.Context, f *Factory, res *gate.Result, opts *publ
 		RequireHead:   opts.fromFile,
 	})
 	for _, n := range out.Notes {
-		fmt.Fprintf(f.IO.ErrOut, "fsar: %s\n", report.Clean(n))
+		fmt.Fprintf(f.IO.ErrOut, "fsar: %s\n", escape.Terminal(n))
 	}
 	pub := out.Publication
 	var stale *github.StaleError
@@ -297,7 +299,7 @@ func publishResult(ctx context.Context, f *Factory, res *gate.Result, opts *publ
 		if gctx.PR > 0 {
 			where += fmt.Sprintf("#%d", gctx.PR)
 		}
-		fmt.Fprintf(f.IO.ErrOut, "fsar: published %s to %s at %.12s: %s\n", strings.Join(out.Posted, ", "), where, gctx.HeadSHA, report.Clean(pub.Title))
+		fmt.Fprintf(f.IO.ErrOut, "fsar: published %s to %s at %.12s: %s\n", strings.Join(out.Posted, ", "), where, gctx.HeadSHA, escape.Terminal(pub.Title))
 	}
 	if err != nil {
 		if errors.Is(err, github.ErrReadOnly) {
@@ -316,12 +318,12 @@ func publishFallback(f *Factory, res *gate.Result, opts *publishOptions) {
 	o := markdownOptions(f, github.Context{})
 	if path := f.Getenv("GITHUB_STEP_SUMMARY"); path != "" && !opts.wroteSummary {
 		if err := appendSummary(f, path, o, res); err != nil {
-			fmt.Fprintf(f.IO.ErrOut, "fsar: warning: %s\n", report.Clean(err.Error()))
+			fmt.Fprintf(f.IO.ErrOut, "fsar: warning: %s\n", escape.Terminal(err.Error()))
 		}
 	}
 	if f.Getenv("GITHUB_ACTIONS") == "true" && !opts.wroteAnnotations {
 		if err := (&report.GitHub{Options: o}).Format(f.IO.ErrOut, res); err != nil {
-			fmt.Fprintf(f.IO.ErrOut, "fsar: warning: %s\n", report.Clean(err.Error()))
+			fmt.Fprintf(f.IO.ErrOut, "fsar: warning: %s\n", escape.Terminal(err.Error()))
 		}
 	}
 }
@@ -447,7 +449,7 @@ func changedUnits(ctx context.Context, f *Factory, opts *publishOptions, units [
 			kept = append(kept, u)
 		}
 	}
-	fmt.Fprintf(f.IO.ErrOut, "fsar: --changed: %d of %d reports changed (%s)\n", len(kept), len(units), report.Clean(source))
+	fmt.Fprintf(f.IO.ErrOut, "fsar: --changed: %d of %d reports changed (%s)\n", len(kept), len(units), escape.Terminal(source))
 	return kept, nil
 }
 

@@ -15,9 +15,10 @@ import (
 	"github.com/open-policy-agent/opa/v1/version"
 	"github.com/spf13/cobra"
 
+	"github.com/fsar-gate/fsar/internal/escape"
 	"github.com/fsar-gate/fsar/internal/gate"
+	"github.com/fsar-gate/fsar/internal/ghref"
 	"github.com/fsar-gate/fsar/internal/github"
-	"github.com/fsar-gate/fsar/internal/report"
 	"github.com/fsar-gate/fsar/internal/sweep"
 )
 
@@ -396,7 +397,7 @@ func (p *sweepPublish) validate(opts *sweepOptions) error {
 		return usagef("--publish issue cannot be combined with --shard: a shard is not the whole sweep")
 	}
 	if p.Repo != "" {
-		if _, _, err := github.SplitRepository(p.Repo); err != nil {
+		if _, _, err := ghref.SplitRepository(p.Repo); err != nil {
 			return usagef("--repo: %v", err)
 		}
 	}
@@ -427,9 +428,9 @@ func (p *sweepPublish) publish(ctx context.Context, f *Factory, res *sweep.Resul
 	}
 	if err != nil {
 		lines := strings.Split(err.Error(), "\n")
-		fmt.Fprintf(f.IO.ErrOut, "fsar: warning: the tracking issue was not published to GitHub: %s\n", report.Clean(lines[0]))
+		fmt.Fprintf(f.IO.ErrOut, "fsar: warning: the tracking issue was not published to GitHub: %s\n", escape.Terminal(lines[0]))
 		for _, l := range lines[1:] {
-			fmt.Fprintf(f.IO.ErrOut, "fsar: warning: %s\n", report.Clean(strings.TrimSpace(l)))
+			fmt.Fprintf(f.IO.ErrOut, "fsar: warning: %s\n", escape.Terminal(strings.TrimSpace(l)))
 		}
 		if p.Required {
 			return withCode(ExitPublish)
@@ -440,7 +441,7 @@ func (p *sweepPublish) publish(ctx context.Context, f *Factory, res *sweep.Resul
 		fmt.Fprintf(f.IO.ErrOut, "fsar: the sweep is clean: no tracking issue in %s\n", gctx.Repository())
 		return nil
 	}
-	fmt.Fprintf(f.IO.ErrOut, "fsar: tracking issue %s#%d %s: %s\n", gctx.Repository(), out.Number, out.Action, report.Clean(out.URL))
+	fmt.Fprintf(f.IO.ErrOut, "fsar: tracking issue %s#%d %s: %s\n", gctx.Repository(), out.Number, out.Action, escape.Terminal(out.URL))
 	for _, n := range out.Duplicates {
 		fmt.Fprintf(f.IO.ErrOut, "fsar: duplicate tracking issue %s#%d closed\n", gctx.Repository(), n)
 	}
@@ -455,7 +456,7 @@ func (p *sweepPublish) sync(ctx context.Context, f *Factory, gctx github.Context
 		Pace:      p.Pace,
 		UserAgent: "fsar/" + Version,
 		Logf: func(format string, args ...any) {
-			fmt.Fprintf(f.IO.ErrOut, "fsar: github: %s\n", report.Clean(fmt.Sprintf(format, args...)))
+			fmt.Fprintf(f.IO.ErrOut, "fsar: github: %s\n", escape.Terminal(fmt.Sprintf(format, args...)))
 		},
 	})
 	if err != nil {
@@ -479,7 +480,7 @@ func (p *sweepPublish) githubContext(f *Factory) (github.Context, error) {
 		return c, errors.New("no repository: set GITHUB_REPOSITORY or --repo")
 	}
 	var err error
-	if c.Owner, c.Repo, err = github.SplitRepository(repo); err != nil {
+	if c.Owner, c.Repo, err = ghref.SplitRepository(repo); err != nil {
 		return c, err
 	}
 	return c, c.Validate()

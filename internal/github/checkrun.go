@@ -7,6 +7,9 @@ import (
 	"slices"
 
 	gh "github.com/google/go-github/v62/github"
+
+	"github.com/fsar-gate/fsar/internal/escape"
+	"github.com/fsar-gate/fsar/internal/ghref"
 )
 
 // DefaultCheckName is the check run's name.
@@ -49,12 +52,12 @@ type checkRun struct {
 // Post implements Poster.
 func (cp *CheckPoster) Post(ctx context.Context, p *Publication) error {
 	c := cp.Client
-	if !ValidSHA(p.HeadSHA) {
+	if !ghref.ValidSHA(p.HeadSHA) {
 		return fmt.Errorf("no head commit to put a check run on")
 	}
 	summary := cutBytes(p.Body, SummaryLimit, "*(cut: the report is longer than a check run's summary may be; the job's log has all of it)*")
 	if summary == "" {
-		summary = mdText(p.Title)
+		summary = escape.Markdown(p.Title, 0)
 	}
 	if p.Dropped > 0 {
 		note := fmt.Sprintf("\n\n*%d more annotations left out.*", p.Dropped)

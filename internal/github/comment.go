@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	gh "github.com/google/go-github/v62/github"
+
+	"github.com/fsar-gate/fsar/internal/escape"
 )
 
 // CommentPoster keeps one sticky comment on the pull request: the
@@ -55,7 +57,7 @@ func CommentBody(key string, p *Publication) string {
 	m := Marker(key)
 	body := p.Body
 	if body == "" {
-		body = "**fsar** " + mdText(p.Title) + "\n"
+		body = "**fsar** " + escape.Markdown(p.Title, 0) + "\n"
 	}
 	return m + "\n" + cutBytes(body, CommentLimit-len(m)-1, "*(cut: the report is longer than a comment may be; the job's log has all of it)*")
 }

@@ -4,8 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
-	"regexp"
 	"strings"
+
+	"github.com/fsar-gate/fsar/internal/ghref"
 )
 
 // DefaultAPIURL is GitHub.com's REST API.
@@ -43,30 +44,12 @@ type Context struct {
 // Repository returns "OWNER/REPO".
 func (c Context) Repository() string { return c.Owner + "/" + c.Repo }
 
-var (
-	ownerRE = regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$`)
-	repoRE  = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,100}$`)
-	shaRE   = regexp.MustCompile(`^(?:[0-9a-f]{40}|[0-9a-f]{64})$`)
-)
-
-// SplitRepository reads "OWNER/REPO".
-func SplitRepository(s string) (owner, repo string, err error) {
-	owner, repo, ok := strings.Cut(s, "/")
-	if !ok || !ownerRE.MatchString(owner) || !repoRE.MatchString(repo) || repo == "." || repo == ".." {
-		return "", "", fmt.Errorf("repository %q: expected OWNER/REPO", s)
-	}
-	return owner, repo, nil
-}
-
-// ValidSHA tells whether s is a full commit id (SHA-1 or SHA-256, lower case).
-func ValidSHA(s string) bool { return shaRE.MatchString(s) }
-
 // Validate checks the context before anything is sent.
 func (c Context) Validate() error {
-	if _, _, err := SplitRepository(c.Repository()); err != nil {
+	if _, _, err := ghref.SplitRepository(c.Repository()); err != nil {
 		return err
 	}
-	if c.HeadSHA != "" && !ValidSHA(c.HeadSHA) {
+	if c.HeadSHA != "" && !ghref.ValidSHA(c.HeadSHA) {
 		return fmt.Errorf("commit %q: expected a full 40-character commit id", c.HeadSHA)
 	}
 	if c.PR < 0 {
@@ -177,7 +160,7 @@ func ParseEvent(name string, data []byte) (Event, error) {
 			ev.PR, ev.BaseRef, ev.BaseSHA = pr.Number, pr.Base.Ref, pr.Base.SHA
 		}
 	}
-	if ev.HeadSHA != "" && !ValidSHA(ev.HeadSHA) {
+	if ev.HeadSHA != "" && !ghref.ValidSHA(ev.HeadSHA) {
 		return Event{}, fmt.Errorf("event payload: head commit %q is not a commit id", ev.HeadSHA)
 	}
 	return ev, nil

@@ -5,13 +5,13 @@ import (
 	"cmp"
 	"fmt"
 	"io"
-	"net/url"
-	"path"
 	"slices"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/fsar-gate/fsar/internal/escape"
 	"github.com/fsar-gate/fsar/internal/gate"
+	"github.com/fsar-gate/fsar/internal/ghref"
 	"github.com/fsar-gate/fsar/internal/policy"
 )
 
@@ -254,16 +254,7 @@ func clean(s string) string {
 // RepoPath is the default mapping of report files onto repository paths:
 // relative paths as they are (cleaned, with forward slashes), nothing for
 // absolute paths, paths that leave the folder, and standard input.
-func RepoPath(file string) string {
-	if file == "" || file == "-" || strings.HasPrefix(file, "/") {
-		return ""
-	}
-	p := path.Clean(strings.ReplaceAll(file, "\\", "/"))
-	if p == "." || p == ".." || strings.HasPrefix(p, "../") || strings.HasPrefix(p, "/") {
-		return ""
-	}
-	return p
-}
+func RepoPath(file string) string { return ghref.RepoPath(file, "", "") }
 
 // approvalNote is the markdown note on an approval, or "".
 func approvalNote(a *Approval, v gate.Verdict) string {
@@ -284,7 +275,7 @@ func approvalNote(a *Approval, v gate.Verdict) string {
 		if a.LabeledBy != "" {
 			who = " (added by @" + safeLogin(a.LabeledBy) + ")"
 		}
-		return fmt.Sprintf("> [!WARNING]\n> The approval label %s%s is %s: %s.\n\n", label, who, what, mdText(a.Reason))
+		return fmt.Sprintf("> [!WARNING]\n> The approval label %s%s is %s: %s.\n\n", label, who, what, escape.Markdown(a.Reason, 0))
 	}
 	return ""
 }
@@ -301,24 +292,6 @@ func safeLogin(s string) string {
 	return b.String()
 }
 
-// mdText escapes fsar's own sentences (which may quote logins) for a
-// markdown line.
-func mdText(s string) string {
-	var b strings.Builder
-	for _, r := range clean(s) {
-		switch {
-		case r == '\n' || r == '\r':
-			b.WriteByte(' ')
-		case strings.ContainsRune("\\`*_{}[]()<>#+!|~&", r):
-			b.WriteByte('\\')
-			b.WriteRune(r)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
 // render writes res with r, bounded to limit bytes.
 func render(r Renderer, res *gate.Result, limit int) (string, error) {
 	if r == nil {
@@ -329,13 +302,4 @@ func render(r Renderer, res *gate.Result, limit int) (string, error) {
 		return "", fmt.Errorf("rendering the markdown report: %w", err)
 	}
 	return cutBytes(buf.String(), limit, "*(cut: the report is longer than GitHub allows here; the job's log has all of it)*"), nil
-}
-
-// webURL returns u when it is an http(s) URL, else "".
-func webURL(u string) string {
-	p, err := url.Parse(u)
-	if u == "" || err != nil || (p.Scheme != "https" && p.Scheme != "http") || p.Host == "" || p.User != nil {
-		return ""
-	}
-	return u
 }

@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/fsar-gate/fsar/internal/gate"
+	"github.com/fsar-gate/fsar/internal/ghref"
 )
 
 // Options say what Publish posts and how.
@@ -155,7 +156,7 @@ func (c *Client) decide(pub *Publication, o Options, approval *Approval) {
 	pub.Conclusion = conclusion(pub.Effective, pub.Fails)
 	pub.State = state(pub.Effective, pub.Fails)
 	pub.Description = cutRunes(pub.Title, DescriptionLimit)
-	pub.DetailsURL = webURL(c.ctx.RunURL)
+	pub.DetailsURL = ghref.WebURL(c.ctx.RunURL)
 	pathOf := o.PathOf
 	if pathOf == nil {
 		pathOf = RepoPath

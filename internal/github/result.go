@@ -9,6 +9,7 @@ import (
 	"slices"
 
 	"github.com/fsar-gate/fsar/internal/gate"
+	"github.com/fsar-gate/fsar/internal/ghref"
 	"github.com/fsar-gate/fsar/internal/policy"
 )
 
@@ -89,10 +90,10 @@ func consistent(res *gate.Result) error {
 		return fmt.Errorf("counts %+v, but its reports make them %+v", res.Count, check.Count)
 	}
 	if s := res.Subject; s != nil {
-		if _, _, err := SplitRepository(s.Repository); err != nil {
+		if _, _, err := ghref.SplitRepository(s.Repository); err != nil {
 			return fmt.Errorf("subject: %w", err)
 		}
-		if !ValidSHA(s.SHA) {
+		if !ghref.ValidSHA(s.SHA) {
 			return fmt.Errorf("subject: commit %q is not a full commit id", s.SHA)
 		}
 		if s.PR < 0 {

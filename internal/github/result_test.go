@@ -206,17 +206,6 @@ func TestParseModes(t *testing.T) {
 	}
 }
 
-func TestRepoPath(t *testing.T) {
-	for in, want := range map[string]string{
-		"audit/reports/a.md": "audit/reports/a.md", "./a.md": "a.md", "a/../b.md": "b.md",
-		"/abs/a.md": "", "../a.md": "", "-": "", "": "", `dir\a.md`: "dir/a.md",
-	} {
-		if got := RepoPath(in); got != want {
-			t.Errorf("RepoPath(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 func TestAnnotations(t *testing.T) {
 	res := result(gate.Report{File: "a.md", Findings: []gate.Finding{
 		finding(3, "secret", "a.md", 0),

@@ -6,6 +6,8 @@ import (
 	"fmt"
 
 	gh "github.com/google/go-github/v62/github"
+
+	"github.com/fsar-gate/fsar/internal/ghref"
 )
 
 // DefaultStatusContext is the commit status's context.
@@ -27,7 +29,7 @@ func (*StatusPoster) Mode() string { return "status" }
 // Post implements Poster.
 func (sp *StatusPoster) Post(ctx context.Context, p *Publication) error {
 	c := sp.Client
-	if !ValidSHA(p.HeadSHA) {
+	if !ghref.ValidSHA(p.HeadSHA) {
 		return fmt.Errorf("no head commit to set a status on")
 	}
 	name := cmp.Or(sp.Context, DefaultStatusContext)

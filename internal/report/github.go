@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/fsar-gate/fsar/internal/escape"
 	"github.com/fsar-gate/fsar/internal/gate"
 	"github.com/fsar-gate/fsar/internal/policy"
 )
@@ -51,9 +52,9 @@ func (g *GitHub) Format(w io.Writer, res *gate.Result) error {
 	res = canonical(res)
 	var anns []annotation
 	for i, p := range res.Errors {
-		msg := truncate(Clean(p.Message), ghMessageRunes)
+		msg := escape.Truncate(escape.Terminal(p.Message), ghMessageRunes)
 		anns = append(anns, annotation{level: "error", rank: 0, file: g.repoPath(p.Location.File), line: p.Location.Line,
-			title: "fsar: run error", message: msg, plain: "error " + strconv.Itoa(i+1) + ": " + Clean(p.String())})
+			title: "fsar: run error", message: msg, plain: "error " + strconv.Itoa(i+1) + ": " + escape.Terminal(p.String())})
 	}
 	for _, r := range res.Reports {
 		for _, p := range r.Errors {
@@ -61,21 +62,21 @@ func (g *GitHub) Format(w io.Writer, res *gate.Result) error {
 			if file == "" {
 				file = r.File
 			}
-			msg := truncate(Clean(p.Message), ghMessageRunes)
+			msg := escape.Truncate(escape.Terminal(p.Message), ghMessageRunes)
 			anns = append(anns, annotation{level: "error", rank: 0, file: g.repoPath(file), line: p.Location.Line,
 				title: "fsar: report could not be read or judged", message: msg,
 				plain: "error " + g.place(file, p.Location.Line) + ": " + msg})
 		}
 		for _, f := range r.Findings {
-			title := "fsar " + f.Level.String() + ": " + Clean(f.Rule)
+			title := "fsar " + f.Level.String() + ": " + escape.Terminal(f.Rule)
 			if f.Title != "" {
-				title += " — " + Clean(f.Title)
+				title += " — " + escape.Terminal(f.Title)
 			}
-			msg := Clean(f.Message)
+			msg := escape.Terminal(f.Message)
 			if f.Remediation != "" {
-				msg += "\n\nFix: " + Clean(f.Remediation)
+				msg += "\n\nFix: " + escape.Terminal(f.Remediation)
 			}
-			msg = truncate(msg, ghMessageRunes)
+			msg = escape.Truncate(msg, ghMessageRunes)
 			level, rank := "error", 1
 			switch f.Level {
 			case policy.Review:
@@ -84,12 +85,12 @@ func (g *GitHub) Format(w io.Writer, res *gate.Result) error {
 				level, rank = "warning", 0
 			}
 			anns = append(anns, annotation{level: level, rank: rank, file: g.repoPath(f.Location.File), line: f.Location.Line,
-				title: truncate(title, ghTitleRunes), message: msg,
-				plain: f.Level.String() + " " + g.place(f.Location.File, f.Location.Line) + " " + Clean(f.Rule) + ": " + truncate(Clean(f.Message), ghMessageRunes)})
+				title: escape.Truncate(title, ghTitleRunes), message: msg,
+				plain: f.Level.String() + " " + g.place(f.Location.File, f.Location.Line) + " " + escape.Terminal(f.Rule) + ": " + escape.Truncate(escape.Terminal(f.Message), ghMessageRunes)})
 		}
 	}
 	for _, n := range res.Notices {
-		anns = append(anns, annotation{level: "notice", title: "fsar notice", message: truncate(Clean(n), ghMessageRunes), plain: "notice: " + Clean(n)})
+		anns = append(anns, annotation{level: "notice", title: "fsar notice", message: escape.Truncate(escape.Terminal(n), ghMessageRunes), plain: "notice: " + escape.Terminal(n)})
 	}
 	// Errors, then warnings, then notices; within a level, read errors,
 	// then deny, then review, each in report order.
@@ -111,13 +112,13 @@ func (g *GitHub) Format(w io.Writer, res *gate.Result) error {
 			continue
 		}
 		shown[a.level]++
-		b.WriteString(safeLogLine(a.command(), true) + "\n")
+		b.WriteString(escape.LogLine(a.command(), true) + "\n")
 	}
 	if len(rest) > 0 {
 		more := map[string]int{}
 		for _, a := range rest {
 			more[a.level]++
-			b.WriteString(safeLogLine("fsar: "+a.plain, false) + "\n")
+			b.WriteString(escape.LogLine("fsar: "+a.plain, false) + "\n")
 		}
 		var parts []string
 		for _, l := range []string{"error", "warning", "notice"} {
@@ -134,7 +135,7 @@ func (g *GitHub) Format(w io.Writer, res *gate.Result) error {
 	if c.Skipped > 0 {
 		verdict += fmt.Sprintf("; %d skipped", c.Skipped)
 	}
-	b.WriteString(safeLogLine(annotation{level: "notice", title: "fsar verdict", message: verdict}.command(), true) + "\n")
+	b.WriteString(escape.LogLine(annotation{level: "notice", title: "fsar verdict", message: verdict}.command(), true) + "\n")
 	_, err := io.WriteString(w, b.String())
 	return err
 }
@@ -145,7 +146,7 @@ func (g *GitHub) place(file string, line int) string {
 	if p == "" {
 		p = file
 	}
-	p = Clean(p)
+	p = escape.Terminal(p)
 	if line > 0 {
 		p += ":" + strconv.Itoa(line)
 	}
@@ -156,17 +157,17 @@ func (g *GitHub) place(file string, line int) string {
 func (a annotation) command() string {
 	var props []string
 	if a.file != "" {
-		props = append(props, "file="+ghProperty(a.file))
+		props = append(props, "file="+escape.WorkflowProperty(a.file))
 		if a.line > 0 {
 			props = append(props, "line="+strconv.Itoa(a.line))
 		}
 	}
 	if a.title != "" {
-		props = append(props, "title="+ghProperty(a.title))
+		props = append(props, "title="+escape.WorkflowProperty(a.title))
 	}
 	s := "::" + a.level
 	if len(props) > 0 {
 		s += " " + strings.Join(props, ",")
 	}
-	return s + "::" + ghData(a.message)
+	return s + "::" + escape.WorkflowData(a.message)
 }

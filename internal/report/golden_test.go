@@ -3,21 +3,18 @@ package report
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
-	"strings"
 	"sync"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/fsar-gate/fsar/internal/gate"
 	"github.com/fsar-gate/fsar/internal/policy"
+	"github.com/fsar-gate/fsar/internal/testkit"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 
 // goldenExt names each format's golden file.
 var goldenExt = map[string]string{
@@ -61,39 +58,9 @@ func TestGoldenEveryFormat(t *testing.T) {
 				t.Fatalf("format %s has no golden file: add it to goldenExt", name)
 			}
 			got := render(t, name, githubOptions(rules), res)
-			path := filepath.Join(pkgDir(t), "testdata", "golden", "proposals."+ext)
-			if *update {
-				if err := os.WriteFile(path, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test ./internal/report -update)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("%s output differs from %s (run go test ./internal/report -update and review the diff):\n%s", name, path, firstDiff(got, want))
-			}
+			testkit.Golden(t, filepath.Join(pkgDir(t), "testdata", "golden", "proposals."+ext), got)
 		})
 	}
-}
-
-// firstDiff shows the first line where got and want differ.
-func firstDiff(got, want []byte) string {
-	g, w := strings.Split(string(got), "\n"), strings.Split(string(want), "\n")
-	for i := range max(len(g), len(w)) {
-		var gl, wl string
-		if i < len(g) {
-			gl = g[i]
-		}
-		if i < len(w) {
-			wl = w[i]
-		}
-		if gl != wl {
-			return "line " + strconv.Itoa(i+1) + ":\n got: " + gl + "\nwant: " + wl
-		}
-	}
-	return "(same lines)"
 }
 
 // TestSameInputSameBytes: every format writes the same bytes for the same
@@ -107,7 +74,7 @@ func TestSameInputSameBytes(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			first := render(t, name, opts, res)
 			if again := render(t, name, opts, res); !bytes.Equal(first, again) {
-				t.Fatalf("two runs differ:\n%s", firstDiff(again, first))
+				t.Fatalf("two runs differ:\n%s", cmp.Diff(string(first), string(again)))
 			}
 			for range 5 {
 				shuffled := *res
@@ -121,7 +88,7 @@ func TestSameInputSameBytes(t *testing.T) {
 					shuffled.Reports[i].Findings = fs
 				}
 				if got := render(t, name, opts, &shuffled); !bytes.Equal(first, got) {
-					t.Fatalf("shuffled reports give other bytes:\n%s", firstDiff(got, first))
+					t.Fatalf("shuffled reports give other bytes:\n%s", cmp.Diff(string(first), string(got)))
 				}
 			}
 		})
@@ -146,7 +113,7 @@ func TestTwoChecksSameBytes(t *testing.T) {
 	for _, name := range Names() {
 		a, b := render(t, name, githubOptions(rules), res), render(t, name, githubOptions(rules), again)
 		if !bytes.Equal(a, b) {
-			t.Errorf("%s: two checks of proposals/ give other bytes:\n%s", name, firstDiff(b, a))
+			t.Errorf("%s: two checks of proposals/ give other bytes:\n%s", name, cmp.Diff(string(a), string(b)))
 		}
 	}
 }

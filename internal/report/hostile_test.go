@@ -14,6 +14,7 @@ import (
 
 	"github.com/fsar-gate/fsar/internal/gate"
 	"github.com/fsar-gate/fsar/internal/policy"
+	"github.com/fsar-gate/fsar/internal/testkit"
 )
 
 // The injection tests: hostile reports (testdata/hostile at the
@@ -235,7 +236,7 @@ func checkHostileMarkdown(t *testing.T, res *gate.Result, out []byte) {
 		case strings.HasPrefix(line, "| ---"):
 			continue
 		}
-		_, outside := mdScan(line)
+		_, outside := testkit.MarkdownSpans(line)
 		cells := strings.Count(outside, "|")
 		want := map[string]int{"main": 5, "pass": 4}[table]
 		if cells != want {
@@ -265,7 +266,7 @@ func checkHostileMarkdown(t *testing.T, res *gate.Result, out []byte) {
 		if allowed.MatchString(line) {
 			continue
 		}
-		spans, outside := mdScan(strings.TrimPrefix(line, "> ℹ️ **Notice:** "))
+		spans, outside := testkit.MarkdownSpans(strings.TrimPrefix(line, "> ℹ️ **Notice:** "))
 		for _, bad := range []string{"<", ">", "-->", "<!--"} {
 			if strings.Contains(outside, bad) {
 				t.Errorf("line %d has raw %q outside code: %.200q", i+1, bad, line)
@@ -383,7 +384,7 @@ func checkHostileGitHub(t *testing.T, res *gate.Result, out []byte) {
 		if m := commandLineRE.FindStringSubmatch(line); m != nil {
 			counts[m[1]]++
 			data := line[strings.Index(line[2:], "::")+4:]
-			if n := utf8.RuneCountInString(unescapeData(data)); n > 4096 {
+			if n := utf8.RuneCountInString(testkit.WorkflowData(data)); n > 4096 {
 				t.Errorf("an annotation's message has %d characters", n)
 			}
 			continue
@@ -396,7 +397,7 @@ func checkHostileGitHub(t *testing.T, res *gate.Result, out []byte) {
 		t.Errorf("annotations per level: %v", counts)
 	}
 	// Percent signs in report text stay literal.
-	if !strings.Contains(unescapeData(string(out)), "%0A%0D%25") {
+	if !strings.Contains(testkit.WorkflowData(string(out)), "%0A%0D%25") {
 		t.Error("the report's literal %0A%0D%25 was not kept literal")
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/fsar-gate/fsar/internal/escape"
 	"github.com/fsar-gate/fsar/internal/gate"
 	"github.com/fsar-gate/fsar/internal/policy"
 )
@@ -96,19 +97,19 @@ func (j *JUnit) Format(w io.Writer, res *gate.Result) error {
 		s := junitSuite{Name: "fsar", Time: "0", Timestamp: stamp}
 		var notes []string
 		for _, n := range res.Notices {
-			notes = append(notes, "notice: "+Clean(n))
+			notes = append(notes, "notice: "+escape.Terminal(n))
 		}
 		s.SystemOut = strings.Join(notes, "\n")
 		for i, p := range res.Errors {
 			s.Cases = append(s.Cases, junitCase{
 				Name: "run-error-" + strconv.Itoa(i+1), Classname: "fsar", Time: "0",
-				Error: &junitResult{Type: "error", Message: truncate(Clean(p.Message), junitMessageRunes), Text: Clean(p.String())},
+				Error: &junitResult{Type: "error", Message: escape.Truncate(escape.Terminal(p.Message), junitMessageRunes), Text: escape.Terminal(p.String())},
 			})
 			s.Errors++
 		}
 		for _, f := range res.Skipped {
 			s.Cases = append(s.Cases, junitCase{
-				Name: Clean(f), Classname: "fsar.skipped", Time: "0",
+				Name: escape.Terminal(f), Classname: "fsar.skipped", Time: "0",
 				Skipped: &junitResult{Message: "not an FSAR report"},
 			})
 			s.Skipped++
@@ -136,21 +137,21 @@ func (j *JUnit) Format(w io.Writer, res *gate.Result) error {
 // suite is one report's testsuite.
 func (j *JUnit) suite(r gate.Report) junitSuite {
 	path := j.repoPath(r.File)
-	class := Clean(r.File)
+	class := escape.Terminal(r.File)
 	if path != "" {
-		class = Clean(path)
+		class = escape.Terminal(path)
 	}
-	s := junitSuite{Name: class, Time: "0", File: Clean(path), URL: j.blobURL(r.File, 0)}
+	s := junitSuite{Name: class, Time: "0", File: escape.Terminal(path), URL: j.blobURL(r.File, 0)}
 	props := []junitProperty{{"verdict", r.Verdict.String()}}
 	if r.ID != "" {
-		props = append(props, junitProperty{"id", Clean(r.ID)})
+		props = append(props, junitProperty{"id", escape.Terminal(r.ID)})
 	}
 	if r.Severity != nil {
 		props = append(props, junitProperty{"severity", severity(r)})
 	}
 	for _, p := range []junitProperty{{"form", r.Form}, {"kind", r.Kind}, {"twin", r.Twin}} {
 		if p.Value != "" {
-			props = append(props, junitProperty{p.Name, Clean(p.Value)})
+			props = append(props, junitProperty{p.Name, escape.Terminal(p.Value)})
 		}
 	}
 	s.Properties = &junitProperties{Property: props}
@@ -164,11 +165,11 @@ func (j *JUnit) suite(r gate.Report) junitSuite {
 		// Not judged, or not wholly: only the rules that did fire.
 		var msgs []string
 		for _, p := range r.Errors {
-			msgs = append(msgs, Clean(p.String()))
+			msgs = append(msgs, escape.Terminal(p.String()))
 		}
 		s.Cases = append(s.Cases, junitCase{
 			Name: ReportErrorRule, Classname: class, Time: "0",
-			Error: &junitResult{Type: "error", Message: truncate(Clean(r.Errors[0].Message), junitMessageRunes), Text: strings.Join(msgs, "\n")},
+			Error: &junitResult{Type: "error", Message: escape.Truncate(escape.Terminal(r.Errors[0].Message), junitMessageRunes), Text: strings.Join(msgs, "\n")},
 		})
 		s.Errors++
 	} else {
@@ -183,7 +184,7 @@ func (j *JUnit) suite(r gate.Report) junitSuite {
 	}
 	sort.Strings(ids)
 	for _, id := range ids {
-		c := junitCase{Name: Clean(id), Classname: class, Time: "0"}
+		c := junitCase{Name: escape.Terminal(id), Classname: class, Time: "0"}
 		fs := byRule[id]
 		if len(fs) > 0 {
 			worst := fs[0].Level
@@ -194,7 +195,7 @@ func (j *JUnit) suite(r gate.Report) junitSuite {
 			}
 			body := strings.Join(text, "\n\n")
 			if worst >= policy.Review {
-				msg := truncate(Clean(fs[0].Message), junitMessageRunes)
+				msg := escape.Truncate(escape.Terminal(fs[0].Message), junitMessageRunes)
 				if len(fs) > 1 {
 					msg += fmt.Sprintf(" (and %d more)", len(fs)-1)
 				}
@@ -221,17 +222,17 @@ func (j *JUnit) hasRule(id string) bool {
 
 // junitFinding describes one finding in a testcase's text.
 func junitFinding(f gate.Finding) string {
-	loc := Clean(f.Location.File)
+	loc := escape.Terminal(f.Location.File)
 	if f.Location.Line > 0 {
 		loc += ":" + strconv.Itoa(f.Location.Line)
 	}
-	s := f.Level.String() + " " + Clean(f.Rule) + " at " + loc
+	s := f.Level.String() + " " + escape.Terminal(f.Rule) + " at " + loc
 	if f.Field != "" {
-		s += " (field " + Clean(f.Field) + ")"
+		s += " (field " + escape.Terminal(f.Field) + ")"
 	}
-	s += "\n" + Clean(f.Message)
+	s += "\n" + escape.Terminal(f.Message)
 	if f.Remediation != "" {
-		s += "\nFix: " + Clean(f.Remediation)
+		s += "\nFix: " + escape.Terminal(f.Remediation)
 	}
 	return s
 }
@@ -242,5 +243,5 @@ func junitFinding(f gate.Finding) string {
 // in text and attributes as character references, so every line of the
 // file starts with markup.
 func xmlSafeLog(b []byte) []byte {
-	return bytes.ReplaceAll(b, []byte(legacyCommand), []byte("##&#91;"))
+	return escape.XMLLog(b)
 }

@@ -7,7 +7,9 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/fsar-gate/fsar/internal/escape"
 	"github.com/fsar-gate/fsar/internal/gate"
+	"github.com/fsar-gate/fsar/internal/ghref"
 )
 
 // DefaultMarkdownBytes bounds the markdown output: under GitHub's limit of
@@ -107,19 +109,19 @@ func (m *Markdown) render(res *gate.Result) string {
 	// The closing lines, at their longest: everything left out.
 	d.reserve = 1 + len(m.footer(res, len(res.Reports), totalFindings, totalProblems))
 
-	d.b.WriteString("<!-- " + htmlComment("fsar check "+gate.Schema) + " -->\n")
+	d.b.WriteString("<!-- " + escape.HTMLComment("fsar check "+gate.Schema) + " -->\n")
 	d.b.WriteString(m.headline(res) + "\n\n")
 
 	// Notices change no verdict, but a reviewer should read them first.
 	for _, n := range res.Notices {
-		d.add("> ℹ️ **Notice:** " + mdText(n, mdProblemRunes) + "\n\n")
+		d.add("> ℹ️ **Notice:** " + escape.Markdown(n, mdProblemRunes) + "\n\n")
 	}
 
 	var st mdState
 	// Problems not tied to a report first: they make the run an error.
 	if len(res.Errors) > 0 && d.add("### "+verdictEmoji[gate.Error]+" Errors\n\n") {
 		for _, p := range res.Errors {
-			if !d.add("- " + mdText(p.String(), mdProblemRunes) + "\n") {
+			if !d.add("- " + escape.Markdown(p.String(), mdProblemRunes) + "\n") {
 				break
 			}
 			st.problemsShown++
@@ -163,9 +165,9 @@ func (m *Markdown) render(res *gate.Result) string {
 		if r.Verdict < gate.Review {
 			continue
 		}
-		heading := "#### " + verdictEmoji[r.Verdict] + " " + r.Verdict.String() + ": " + codeSpan(m.display(r.File), mdFileRunes, false)
+		heading := "#### " + verdictEmoji[r.Verdict] + " " + r.Verdict.String() + ": " + escape.Code(m.display(r.File), mdFileRunes, false)
 		if r.ID != "" {
-			heading += " (" + codeSpan(r.ID, mdIDRunes, false) + ")"
+			heading += " (" + escape.Code(r.ID, mdIDRunes, false) + ")"
 		}
 		heading += "\n\n"
 		items := m.items(r, "")
@@ -197,12 +199,12 @@ func (m *Markdown) render(res *gate.Result) string {
 	if len(warned) > 0 {
 		summary := fmt.Sprintf("%s %d %s on %d %s with warnings", verdictEmoji[gate.Warn],
 			warnFindings, plural(warnFindings, "finding", "findings"), len(warned), plural(len(warned), "report", "reports"))
-		if d.open("<details>\n<summary>"+htmlText(summary)+"</summary>\n\n", "\n</details>\n\n") {
+		if d.open("<details>\n<summary>"+escape.HTML(summary)+"</summary>\n\n", "\n</details>\n\n") {
 		warnings:
 			for _, r := range warned {
-				line := "- " + codeSpan(m.display(r.File), mdFileRunes, false)
+				line := "- " + escape.Code(m.display(r.File), mdFileRunes, false)
 				if r.ID != "" {
-					line += " (" + codeSpan(r.ID, mdIDRunes, false) + ")"
+					line += " (" + escape.Code(r.ID, mdIDRunes, false) + ")"
 				}
 				items := m.items(r, "  ")
 				if len(items) == 0 {
@@ -226,7 +228,7 @@ func (m *Markdown) render(res *gate.Result) string {
 	// Passing reports, folded in a table of their own.
 	if len(pass) > 0 {
 		summary := fmt.Sprintf("%s %d passing %s", verdictEmoji[gate.Pass], len(pass), plural(len(pass), "report", "reports"))
-		if d.open("<details>\n<summary>"+htmlText(summary)+"</summary>\n\n| Severity | ID | File |\n| ---: | --- | --- |\n", "\n</details>\n\n") {
+		if d.open("<details>\n<summary>"+escape.HTML(summary)+"</summary>\n\n| Severity | ID | File |\n| ---: | --- | --- |\n", "\n</details>\n\n") {
 			for _, r := range pass {
 				row := "| " + severity(r) + " | " + idCell(r.ID) + " | " + m.fileCell(r.File) + " |\n"
 				if !d.add(row) {
@@ -276,13 +278,13 @@ func (m *Markdown) headline(res *gate.Result) string {
 func (m *Markdown) items(r gate.Report, indent string) []string {
 	var out []string
 	for _, p := range r.Errors {
-		out = append(out, indent+"- **error**"+m.at(p.Location.File, p.Location.Line)+": "+mdText(p.Message, mdProblemRunes)+"\n")
+		out = append(out, indent+"- **error**"+m.at(p.Location.File, p.Location.Line)+": "+escape.Markdown(p.Message, mdProblemRunes)+"\n")
 	}
 	for _, f := range r.Findings {
-		s := indent + "- **" + f.Level.String() + "** " + codeSpan(f.Rule, mdRuleRunes, false) + m.at(f.Location.File, f.Location.Line) +
-			": " + mdText(f.Message, mdMessageRunes) + "\n"
+		s := indent + "- **" + f.Level.String() + "** " + escape.Code(f.Rule, mdRuleRunes, false) + m.at(f.Location.File, f.Location.Line) +
+			": " + escape.Markdown(f.Message, mdMessageRunes) + "\n"
 		if f.Remediation != "" {
-			s += indent + "  - Fix: " + mdText(f.Remediation, mdRemedyRunes) + "\n"
+			s += indent + "  - Fix: " + escape.Markdown(f.Remediation, mdRemedyRunes) + "\n"
 		}
 		out = append(out, s)
 	}
@@ -303,7 +305,7 @@ func (m *Markdown) at(file string, line int) string {
 
 // fileCell is a report's file for a table cell, linked when it can be.
 func (m *Markdown) fileCell(file string) string {
-	span := codeSpan(m.display(file), mdFileRunes, true)
+	span := escape.Code(m.display(file), mdFileRunes, true)
 	if u := m.blobURL(file, 0); u != "" {
 		return "[" + span + "](" + u + ")"
 	}
@@ -315,7 +317,7 @@ func idCell(id string) string {
 	if id == "" {
 		return "—"
 	}
-	return codeSpan(id, mdIDRunes, true)
+	return escape.Code(id, mdIDRunes, true)
 }
 
 // display is how a report's file is named: its path in the repository
@@ -338,11 +340,11 @@ func severity(r gate.Report) string {
 // was left out, how much and where the full result is.
 func (m *Markdown) footer(res *gate.Result, reports, findings, problems int) string {
 	db := res.DecidedBy
-	policies := htmlText(truncate(db.PolicyDigest, 80))
+	policies := escape.HTML(escape.Truncate(db.PolicyDigest, 80))
 	if db.PolicyRevision != "" {
-		policies += " at revision " + htmlText(truncate(db.PolicyRevision, 64))
+		policies += " at revision " + escape.HTML(escape.Truncate(db.PolicyRevision, 64))
 	}
-	s := "---\n<sub>Decided by fsar " + htmlText(truncate(db.FSARVersion, 40)) + " with OPA " + htmlText(truncate(db.OPAVersion, 40)) +
+	s := "---\n<sub>Decided by fsar " + escape.HTML(escape.Truncate(db.FSARVersion, 40)) + " with OPA " + escape.HTML(escape.Truncate(db.OPAVersion, 40)) +
 		", policies " + policies + ", at " + db.Now.UTC().Format("2006-01-02T15:04:05Z07:00") + ".</sub>\n"
 	if reports == 0 && findings == 0 && problems == 0 {
 		return s
@@ -376,13 +378,13 @@ func (m *Markdown) fullResult() string {
 			where = append(where, fmt.Sprintf("%d more %s", len(m.ResultFiles)-i, plural(len(m.ResultFiles)-i, "file", "files")))
 			break
 		}
-		where = append(where, codeSpan(f, mdResultFileLen, false))
+		where = append(where, escape.Code(f, mdResultFileLen, false))
 	}
-	if u := webURL(m.RunURL); u != "" {
+	if u := ghref.WebURL(m.RunURL); u != "" {
 		where = append(where, "the log of [the workflow run]("+u+")")
 	}
 	if len(where) == 0 {
-		return "the output of " + codeSpan("fsar check --format json", 0, false)
+		return "the output of " + escape.Code("fsar check --format json", 0, false)
 	}
 	if len(where) == 1 {
 		return where[0]

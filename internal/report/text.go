@@ -5,9 +5,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
+	"github.com/fsar-gate/fsar/internal/escape"
 	"github.com/fsar-gate/fsar/internal/gate"
 )
 
@@ -52,10 +51,10 @@ func (t *Text) Format(w io.Writer, res *gate.Result) error {
 	b := bufio.NewWriter(w)
 	for _, r := range res.Reports {
 		label := fmt.Sprintf("%-6s", strings.ToUpper(r.Verdict.String()))
-		fmt.Fprintf(b, "%s %s", t.paint(t.verdictColor(r.Verdict), label), Clean(r.File))
+		fmt.Fprintf(b, "%s %s", t.paint(t.verdictColor(r.Verdict), label), escape.Terminal(r.File))
 		var about []string
 		if r.ID != "" {
-			about = append(about, Clean(r.ID))
+			about = append(about, escape.Terminal(r.ID))
 		}
 		if r.Severity != nil {
 			about = append(about, fmt.Sprintf("severity %g", *r.Severity))
@@ -65,22 +64,22 @@ func (t *Text) Format(w io.Writer, res *gate.Result) error {
 		}
 		fmt.Fprintln(b)
 		for _, p := range r.Errors {
-			fmt.Fprintf(b, "  %s  %s\n", t.paint(ansiRed, "error "), Clean(p.String()))
+			fmt.Fprintf(b, "  %s  %s\n", t.paint(ansiRed, "error "), escape.Terminal(p.String()))
 		}
 		for _, f := range r.Findings {
-			loc := fmt.Sprintf("%s:%d", Clean(f.Location.File), f.Location.Line)
+			loc := fmt.Sprintf("%s:%d", escape.Terminal(f.Location.File), f.Location.Line)
 			fmt.Fprintf(b, "  %s %s %s  %s\n", t.paint(t.levelColor(f.Level.String()), fmt.Sprintf("%-6s", f.Level)),
-				Clean(f.Rule), t.paint(ansiDim, loc), Clean(f.Message))
+				escape.Terminal(f.Rule), t.paint(ansiDim, loc), escape.Terminal(f.Message))
 		}
 	}
 	for _, s := range res.Skipped {
-		fmt.Fprintf(b, "%s %s %s\n", t.paint(ansiDim, "SKIP  "), Clean(s), t.paint(ansiDim, "(not an FSAR report)"))
+		fmt.Fprintf(b, "%s %s %s\n", t.paint(ansiDim, "SKIP  "), escape.Terminal(s), t.paint(ansiDim, "(not an FSAR report)"))
 	}
 	for _, p := range res.Errors {
-		fmt.Fprintf(b, "%s %s\n", t.paint(ansiRed+ansiBold, "ERROR "), Clean(p.String()))
+		fmt.Fprintf(b, "%s %s\n", t.paint(ansiRed+ansiBold, "ERROR "), escape.Terminal(p.String()))
 	}
 	for _, n := range res.Notices {
-		fmt.Fprintf(b, "%s %s\n", t.paint(ansiCyan, "NOTICE"), Clean(n))
+		fmt.Fprintf(b, "%s %s\n", t.paint(ansiCyan, "NOTICE"), escape.Terminal(n))
 	}
 	c := res.Count
 	fmt.Fprintf(b, "\n%s: %d %s — %d pass, %d warn, %d review, %d block, %d error",
@@ -108,59 +107,4 @@ func plural(n int, one, many string) string {
 		return one
 	}
 	return many
-}
-
-// Clean makes untrusted text safe to print on a terminal or in a log:
-// control characters (escape sequences, carriage returns, line breaks),
-// line and paragraph separators and bidirectional controls become visible
-// escapes, so report text can neither recolour the screen, fake a line of
-// its own nor reorder what is shown; and the GitHub Actions runner's
-// legacy command marker "##[" is broken up, so a log line cannot become a
-// workflow command.
-func Clean(s string) string {
-	clean := utf8.ValidString(s)
-	for _, r := range s {
-		if !clean || unsafeRune(r) {
-			clean = false
-			break
-		}
-	}
-	if clean && !strings.Contains(s, legacyCommand) {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			fmt.Fprintf(&b, `\x%02x`, s[i])
-		case r == '\n':
-			b.WriteString(`\n`)
-		case r == '\t':
-			b.WriteString(`\t`)
-		case unsafeRune(r):
-			fmt.Fprintf(&b, `\u%04x`, r)
-		default:
-			b.WriteRune(r)
-		}
-		i += size
-	}
-	return strings.ReplaceAll(b.String(), legacyCommand, `#\u0023[`)
-}
-
-// legacyCommand starts a workflow command anywhere in a line of the
-// GitHub Actions log.
-const legacyCommand = "##["
-
-// unsafeRune tells whether r must not be printed as itself: a control
-// character, a line or paragraph separator, or a bidirectional control.
-func unsafeRune(r rune) bool {
-	switch {
-	case unicode.IsControl(r), r == '\u2028', r == '\u2029':
-		return true
-	case r == '\u061c', r == '\u200e', r == '\u200f',
-		r >= '\u202a' && r <= '\u202e', r >= '\u2066' && r <= '\u2069':
-		return true
-	}
-	return false
 }

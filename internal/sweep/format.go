@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode"
 )
 
 // Formats are the output formats of a sweep.
@@ -118,24 +117,6 @@ func count(n int, thing string) string {
 		return "1 " + thing
 	}
 	return thousands(n) + " " + thing + "s"
-}
-
-// plain makes untrusted text safe for a terminal: control characters (an
-// escape sequence could rewrite the screen) are shown quoted.
-func plain(s string) string {
-	if !strings.ContainsFunc(s, unicode.IsControl) {
-		return s
-	}
-	var b strings.Builder
-	for _, c := range s {
-		if unicode.IsControl(c) {
-			q := strconv.QuoteRune(c)
-			b.WriteString(q[1 : len(q)-1])
-			continue
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
 }
 
 func sevText(s *float64) string {

@@ -6,8 +6,8 @@ import (
 	"io"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
+
+	"github.com/fsar-gate/fsar/internal/escape"
 )
 
 // Limits that keep the markdown summary well inside a GitHub issue body
@@ -30,7 +30,7 @@ func WriteMarkdown(w io.Writer, r *Result) error {
 	p("## FSAR policy sweep: %s\n\n", strings.ToUpper(r.Verdict.String()))
 	p("**%s** in %s (%s) under %s; %s that are not FSAR reports, %s.  \n",
 		count(c.Reports, "report"), count(c.Files, "file"), count(c.Twins, "twin pair"), mdList(r.Settings.Paths), count(c.NotReports, "file"), count(c.Errors, "error"))
-	p("Evaluated at `%s` with policies `%s`.\n", r.DecidedBy.Now.UTC().Format(time.RFC3339Nano), mdCode(r.DecidedBy.PolicyDigest))
+	p("Evaluated at `%s` with policies %s.\n", r.DecidedBy.Now.UTC().Format(time.RFC3339Nano), escape.Code(r.DecidedBy.PolicyDigest, 0, false))
 	if r.Shard != nil {
 		p("\nThis is shard %s only: merge the shards' JSON results with `fsar sweep merge`.\n", r.Shard)
 	}
@@ -133,45 +133,8 @@ func WriteMarkdown(w io.Writer, r *Result) error {
 }
 
 // md escapes untrusted text for markdown, in a paragraph, a list item or a
-// table cell: the characters that make markup are backslash-escaped (links
-// cannot form without brackets), & < > become entities, an @ cannot start a
-// mention, and line breaks become spaces.
-func md(s string) string {
-	if utf8.RuneCountInString(s) > mdCellLimit {
-		s = string([]rune(s)[:mdCellLimit]) + "…"
-	}
-	var b strings.Builder
-	b.Grow(len(s) + 8)
-	if strings.HasPrefix(s, "-") || strings.HasPrefix(s, "+") || strings.HasPrefix(s, "=") {
-		b.WriteByte('\\') // would start a list or a heading underline
-	}
-	for _, c := range s {
-		switch c {
-		case '\\', '`', '*', '_', '[', ']', '|', '~', '#':
-			b.WriteByte('\\')
-			b.WriteRune(c)
-		case '&':
-			b.WriteString("&amp;")
-		case '<':
-			b.WriteString("&lt;")
-		case '>':
-			b.WriteString("&gt;")
-		case '@':
-			b.WriteString("&#64;")
-		case '\n', '\r', '\t':
-			b.WriteByte(' ')
-		default:
-			if unicode.IsControl(c) {
-				continue
-			}
-			b.WriteRune(c)
-		}
-	}
-	return b.String()
-}
-
-// mdCode is trusted text for a code span: backticks cannot occur in it.
-func mdCode(s string) string { return strings.ReplaceAll(s, "`", "'") }
+// table cell, cut to mdCellLimit characters.
+func md(s string) string { return escape.Markdown(s, mdCellLimit) }
 
 // mdList escapes and joins paths.
 func mdList(paths []string) string {

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/fsar-gate/fsar/internal/escape"
 )
 
 // WriteText writes the summary for people: counts, shares, alerts, and the
@@ -46,7 +48,7 @@ func WriteText(w io.Writer, r *Result) error {
 	}
 	t.Flush()
 	if b := r.Baseline; b != nil {
-		p("  compared with the baseline: the sweep of %s, %s reports, policies %s\n", b.Now, thousands(b.Reports), plain(b.Digest))
+		p("  compared with the baseline: the sweep of %s, %s reports, policies %s\n", b.Now, thousands(b.Reports), escape.Terminal(b.Digest))
 	}
 
 	p("\nseverity:\n")
@@ -59,14 +61,14 @@ func WriteText(w io.Writer, r *Result) error {
 	p("\nrules, by reports:\n")
 	t = tw()
 	for _, rs := range topRules(r, 0) {
-		fmt.Fprintf(t, "  %s\t%s\t%s\t%s\n", plain(rs.Rule), rs.Level, count(rs.Reports, "report"), count(rs.Findings, "finding"))
+		fmt.Fprintf(t, "  %s\t%s\t%s\t%s\n", escape.Terminal(rs.Rule), rs.Level, count(rs.Reports, "report"), count(rs.Findings, "finding"))
 	}
 	t.Flush()
 
 	p("\nkinds:\n")
 	t = tw()
 	for _, k := range r.Kinds {
-		fmt.Fprintf(t, "  %s\t%s\t(%s block, %s review, %s warn, %s pass, %s error)\n", plain(kindName(k.Kind)), thousands(k.Reports),
+		fmt.Fprintf(t, "  %s\t%s\t(%s block, %s review, %s warn, %s pass, %s error)\n", escape.Terminal(kindName(k.Kind)), thousands(k.Reports),
 			thousands(k.Block), thousands(k.Review), thousands(k.Warn), thousands(k.Pass), thousands(k.Error))
 	}
 	t.Flush()
@@ -80,7 +82,7 @@ func WriteText(w io.Writer, r *Result) error {
 	fmt.Fprintln(t)
 	for _, per := range r.Periods {
 		v := per.Verdicts
-		fmt.Fprintf(t, "  %s\t%s\t%s\t%s\t%s\t%s\t%s", plain(per.Period), thousands(per.Reports),
+		fmt.Fprintf(t, "  %s\t%s\t%s\t%s\t%s\t%s\t%s", escape.Terminal(per.Period), thousands(per.Reports),
 			thousands(v.Block), thousands(v.Review), thousands(v.Warn), thousands(v.Pass), thousands(v.Error))
 		for _, name := range trendMeasures {
 			m, _ := measureByName(per.Measures, name)
@@ -101,17 +103,17 @@ func WriteText(w io.Writer, r *Result) error {
 	}
 	section("blocking reports", len(r.Blocking), func(i int) string {
 		b := r.Blocking[i]
-		return fmt.Sprintf("%s (%s, severity %s): %s", plain(b.File), plain(b.ID), sevText(b.Severity), plain(strings.Join(b.Rules, ", ")))
+		return fmt.Sprintf("%s (%s, severity %s): %s", escape.Terminal(b.File), escape.Terminal(b.ID), sevText(b.Severity), escape.Terminal(strings.Join(b.Rules, ", ")))
 	})
 	section("twins that disagree", len(r.TwinConflicts), func(i int) string {
 		tc := r.TwinConflicts[i]
-		return fmt.Sprintf("%s and %s: %s", plain(tc.File), plain(tc.Twin), plain(strings.Join(tc.Fields, ", ")))
+		return fmt.Sprintf("%s and %s: %s", escape.Terminal(tc.File), escape.Terminal(tc.Twin), escape.Terminal(strings.Join(tc.Fields, ", ")))
 	})
 	section("ids used by more than one report", len(r.DuplicateIDs), func(i int) string {
 		d := r.DuplicateIDs[i]
-		return fmt.Sprintf("%s: %s", plain(d.ID), plain(strings.Join(d.Files, ", ")))
+		return fmt.Sprintf("%s: %s", escape.Terminal(d.ID), escape.Terminal(strings.Join(d.Files, ", ")))
 	})
-	section("files that are not FSAR reports", len(r.NotReports), func(i int) string { return plain(r.NotReports[i]) })
-	section("errors", len(r.Errors), func(i int) string { return plain(r.Errors[i].String()) })
+	section("files that are not FSAR reports", len(r.NotReports), func(i int) string { return escape.Terminal(r.NotReports[i]) })
+	section("errors", len(r.Errors), func(i int) string { return escape.Terminal(r.Errors[i].String()) })
 	return bw.Flush()
 }

@@ -1,0 +1,108 @@
+// Package testkit holds helpers that the tests of several packages share:
+// golden files, and a reader of inline markdown that tells code spans from
+// the text around them. It is imported by tests only.
+package testkit
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files the tests compare with")
+
+// Golden compares got with the golden file at path. With -update it
+// writes got there instead (creating the folder), for review in the diff.
+func Golden(t testing.TB, path string, got []byte) {
+	t.Helper()
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run the test with -update to write it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs (run the test with -update and review the diff), -want +got:\n%s", path, cmp.Diff(string(want), string(got)))
+	}
+}
+
+// MarkdownSpans splits one line of markdown into its code spans and the text
+// outside them, as CommonMark reads inline code: a backslash escapes the
+// next ASCII punctuation outside spans; a run of n backticks opens a span
+// that the next run of exactly n backticks closes; an unclosed run is
+// literal text. In the outside text, each code span is written as NUL and
+// each backslash-escaped character as \x01, so that what is left is what
+// a markdown reader could take as markup.
+func MarkdownSpans(line string) (spans []string, outside string) {
+	var out strings.Builder
+	for i := 0; i < len(line); {
+		c := line[i]
+		if c == '\\' && i+1 < len(line) && strings.IndexByte("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~", line[i+1]) >= 0 {
+			out.WriteByte(1)
+			i += 2
+			continue
+		}
+		if c != '`' {
+			out.WriteByte(c)
+			i++
+			continue
+		}
+		n := 0
+		for i+n < len(line) && line[i+n] == '`' {
+			n++
+		}
+		closeAt := -1
+		for j := i + n; j < len(line); {
+			if line[j] != '`' {
+				j++
+				continue
+			}
+			m := 0
+			for j+m < len(line) && line[j+m] == '`' {
+				m++
+			}
+			if m == n {
+				closeAt = j
+				break
+			}
+			j += m
+		}
+		if closeAt < 0 {
+			out.WriteString(line[i : i+n])
+			i += n
+			continue
+		}
+		content := line[i+n : closeAt]
+		if len(content) >= 2 && content[0] == ' ' && content[len(content)-1] == ' ' && strings.Trim(content, " ") != "" {
+			content = content[1 : len(content)-1]
+		}
+		spans = append(spans, content)
+		out.WriteString("\x00") // where a span was
+		i = closeAt + n
+	}
+	return spans, out.String()
+}
+
+// WorkflowData undoes the escaping of a workflow command's data, as the
+// GitHub Actions runner does.
+func WorkflowData(s string) string {
+	return strings.NewReplacer("%0D", "\r", "%0A", "\n", "%25", "%").Replace(s)
+}
+
+// WorkflowProperty undoes the escaping of a workflow command's property
+// value, as the GitHub Actions runner does.
+func WorkflowProperty(s string) string {
+	return strings.NewReplacer("%0D", "\r", "%0A", "\n", "%3A", ":", "%2C", ",", "%25", "%").Replace(s)
+}
