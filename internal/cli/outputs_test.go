@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fsar-gate/fsar/internal/actions"
 	"github.com/fsar-gate/fsar/internal/iostreams"
 	"github.com/fsar-gate/fsar/internal/report"
 )
@@ -193,7 +194,7 @@ func TestJobSummaryUnderLimit(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			summary := filepath.Join(dir, strings.ReplaceAll(tc.name, " ", "-"))
-			before := bytes.Repeat([]byte("x"), SummaryLimit-tc.room)
+			before := bytes.Repeat([]byte("x"), actions.SummaryLimit-tc.room)
 			if err := os.WriteFile(summary, before, 0o644); err != nil {
 				t.Fatal(err)
 			}
@@ -205,8 +206,8 @@ func TestJobSummaryUnderLimit(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(got) > SummaryLimit {
-				t.Fatalf("the summary is %d bytes, over GitHub's %d", len(got), SummaryLimit)
+			if len(got) > actions.SummaryLimit {
+				t.Fatalf("the summary is %d bytes, over GitHub's %d", len(got), actions.SummaryLimit)
 			}
 			if !tc.written {
 				if !bytes.Equal(got, before) || !strings.Contains(stderr, "job summary not written") {

@@ -2,10 +2,10 @@ package cli
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,6 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/fsar-gate/fsar/internal/actions"
 	"github.com/fsar-gate/fsar/internal/escape"
 	"github.com/fsar-gate/fsar/internal/gate"
 	"github.com/fsar-gate/fsar/internal/ghref"
@@ -119,72 +120,12 @@ func (o *publishOptions) validate() error {
 	return nil
 }
 
-// maxEventBytes bounds the event payload read from GITHUB_EVENT_PATH.
-const maxEventBytes = 32 << 20
-
 // githubContext builds the publishing context from the GitHub Actions
 // environment and the flags, which win.
-func (o *publishOptions) githubContext(f *Factory) (github.Context, github.Event, error) {
-	c := github.Context{
-		APIURL:    firstOf(o.APIURL, f.Getenv("GITHUB_API_URL"), github.DefaultAPIURL),
-		ServerURL: firstOf(f.Getenv("GITHUB_SERVER_URL"), "https://github.com"),
-		Token:     firstOf(f.Getenv("GITHUB_TOKEN"), f.Getenv("GH_TOKEN")),
-		EventName: f.Getenv("GITHUB_EVENT_NAME"),
-	}
-	var ev github.Event
-	if path := f.Getenv("GITHUB_EVENT_PATH"); path != "" && c.EventName != "" {
-		data, err := readBounded(path, maxEventBytes)
-		if err != nil {
-			return c, ev, fmt.Errorf("GITHUB_EVENT_PATH: %w", err)
-		}
-		if ev, err = github.ParseEvent(c.EventName, data); err != nil {
-			return c, ev, fmt.Errorf("GITHUB_EVENT_PATH: %w", err)
-		}
-	}
-	repo := firstOf(o.Repo, f.Getenv("GITHUB_REPOSITORY"))
-	if repo == "" {
-		return c, ev, errors.New("no repository: set GITHUB_REPOSITORY or --repo")
-	}
-	var err error
-	if c.Owner, c.Repo, err = ghref.SplitRepository(repo); err != nil {
-		return c, ev, err
-	}
-	c.PR = ev.PR
-	if o.PR > 0 {
-		c.PR = o.PR
-	}
-	c.HeadSHA = firstOf(o.SHA, ev.HeadSHA, f.Getenv("GITHUB_SHA"))
-	c.BaseRef = firstOf(ev.BaseRef, f.Getenv("GITHUB_BASE_REF"))
-	c.BaseSHA = ev.BaseSHA
-	if id := f.Getenv("GITHUB_RUN_ID"); id != "" && runIDRE.MatchString(id) {
-		c.RunURL = strings.TrimRight(c.ServerURL, "/") + "/" + c.Repository() + "/actions/runs/" + id
-	}
-	return c, ev, c.Validate()
-}
-
-func firstOf(vals ...string) string {
-	for _, v := range vals {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
-}
-
-func readBounded(path string, limit int64) ([]byte, error) {
-	file, err := os.Open(path)
-	if err != nil {
-		return nil, unwrapPath(err)
-	}
-	defer file.Close()
-	data, err := io.ReadAll(io.LimitReader(file, limit+1))
-	if err != nil {
-		return nil, unwrapPath(err)
-	}
-	if int64(len(data)) > limit {
-		return nil, fmt.Errorf("%s is larger than %d bytes", path, limit)
-	}
-	return data, nil
+func (o *publishOptions) githubContext(f *Factory) (github.Context, actions.Event, error) {
+	env, err := f.Actions()
+	c, err := github.NewContext(env, err, github.Target{Repo: o.Repo, PR: o.PR, SHA: o.SHA, APIURL: o.APIURL})
+	return c, env.Event, err
 }
 
 // resultSubject is what `fsar check` records of where it ran, so that
@@ -252,7 +193,7 @@ func publishResult(ctx context.Context, f *Factory, res *gate.Result, opts *publ
 		}
 		// The commit the result must be for: --sha, or the head of the
 		// run that triggered this workflow_run (set by GitHub).
-		if want := firstOf(opts.SHA, ev.HeadSHA); want != "" && want != s.SHA {
+		if want := cmp.Or(opts.SHA, ev.HeadSHA); want != "" && want != s.SHA {
 			return fmt.Errorf("refusing to publish: the result is for commit %s, not %s", s.SHA, want)
 		}
 		gctx.HeadSHA = s.SHA
@@ -273,7 +214,7 @@ func publishResult(ctx context.Context, f *Factory, res *gate.Result, opts *publ
 	if err != nil {
 		return usagef("%v", err)
 	}
-	ro := markdownOptions(f, gctx)
+	ro := markdownOptions(f, gctx, opts.fromFile)
 	ctx, cancel := context.WithTimeout(ctx, opts.Timeout)
 	defer cancel()
 	out, err := client.Publish(ctx, res, github.Options{
@@ -283,7 +224,7 @@ func publishResult(ctx context.Context, f *Factory, res *gate.Result, opts *publ
 		FailOn:        failOn,
 		CommentAuthor: opts.CommentAuthor,
 		Markdown:      (&report.Markdown{Options: ro}).Format,
-		PathOf:        repoPathOf(ro),
+		PathOf:        func(file string) string { return ghref.RepoPath(file, ro.WorkDir, ro.RepoRoot) },
 		RequireHead:   opts.fromFile,
 	})
 	for _, n := range out.Notes {
@@ -315,54 +256,36 @@ func publishResult(ctx context.Context, f *Factory, res *gate.Result, opts *publ
 // publishFallback writes the verdict where a job can always write it: the
 // job summary and the log's annotations, unless the command already did.
 func publishFallback(f *Factory, res *gate.Result, opts *publishOptions) {
-	o := markdownOptions(f, github.Context{})
-	if path := f.Getenv("GITHUB_STEP_SUMMARY"); path != "" && !opts.wroteSummary {
+	o := markdownOptions(f, github.Context{}, false)
+	env, _ := f.Actions()
+	if path := env.StepSummary; path != "" && !opts.wroteSummary {
 		if err := appendSummary(f, path, o, res); err != nil {
 			fmt.Fprintf(f.IO.ErrOut, "fsar: warning: %s\n", escape.Terminal(err.Error()))
 		}
 	}
-	if f.Getenv("GITHUB_ACTIONS") == "true" && !opts.wroteAnnotations {
+	if env.Actions && !opts.wroteAnnotations {
 		if err := (&report.GitHub{Options: o}).Format(f.IO.ErrOut, res); err != nil {
 			fmt.Fprintf(f.IO.ErrOut, "fsar: warning: %s\n", escape.Terminal(err.Error()))
 		}
 	}
 }
 
-// markdownOptions are the formatters' options for what is published: the
-// links go to the head commit, not to GITHUB_SHA (on a pull request, the
-// merge commit).
-func markdownOptions(f *Factory, c github.Context) report.Options {
+// markdownOptions are the formatters' options for what is published: in
+// the context's repository, with links to the files of the commit the
+// command read (actions.Env.LinkSHA), or, for a result written by another
+// job (fromFile), of the commit that result was computed for.
+func markdownOptions(f *Factory, c github.Context, fromFile bool) report.Options {
 	o := reportOptions(f, nil, &outputPlan{})
 	if c.Owner != "" {
 		o.Repository = c.Repository()
 		o.ServerURL = c.ServerURL
 		o.RunURL = c.RunURL
 	}
-	if c.HeadSHA != "" {
+	if fromFile {
 		o.SHA = c.HeadSHA
 	}
 	o.MaxBytes = github.CommentLimit - 1024
 	return o
-}
-
-// repoPathOf maps report files onto their paths in the repository, as the
-// formatters do: relative to RepoRoot when the working folder and the
-// root are known, else taken as relative to the root already.
-func repoPathOf(o report.Options) func(string) string {
-	return func(file string) string {
-		if o.WorkDir == "" || o.RepoRoot == "" || file == "" || file == "-" {
-			return github.RepoPath(file)
-		}
-		p := file
-		if !filepath.IsAbs(p) {
-			p = filepath.Join(o.WorkDir, p)
-		}
-		rel, err := filepath.Rel(o.RepoRoot, p)
-		if err != nil {
-			return ""
-		}
-		return github.RepoPath(filepath.ToSlash(rel))
-	}
 }
 
 // changedUnits keeps the units whose report a pull request adds or
@@ -392,12 +315,6 @@ func changedUnits(ctx context.Context, f *Factory, opts *publishOptions, units [
 			base = "origin/" + gctx.BaseRef
 		}
 		if base == "" {
-			base = f.Getenv("GITHUB_BASE_REF")
-			if base != "" {
-				base = "origin/" + base
-			}
-		}
-		if base == "" {
 			return nil, usagef("--changed needs a pull request: a token (GITHUB_TOKEN) and its number, or its base branch for git diff")
 		}
 		if strings.HasPrefix(base, "-") {
@@ -414,8 +331,9 @@ func changedUnits(ctx context.Context, f *Factory, opts *publishOptions, units [
 		}
 		source = "git diff " + base + "...HEAD"
 	}
-	root := f.Getenv("GITHUB_WORKSPACE")
-	if root == "" || !filepath.IsAbs(root) {
+	env, _ := f.Actions()
+	root := env.Workspace
+	if root == "" {
 		if top, gerr := gitOutput(ctx, "rev-parse", "--show-toplevel"); gerr == nil {
 			root = strings.TrimSpace(string(top))
 		} else if root, err = os.Getwd(); err != nil {

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fsar-gate/fsar/internal/actions"
 	"github.com/fsar-gate/fsar/internal/gate"
 	"github.com/fsar-gate/fsar/internal/github"
 	"github.com/fsar-gate/fsar/internal/github/fakegh"
@@ -224,14 +225,14 @@ func TestGitHubContext(t *testing.T) {
 		"GITHUB_REPOSITORY": "octo-org/reports", "GITHUB_EVENT_NAME": "pull_request", "GITHUB_EVENT_PATH": event,
 		"GITHUB_SHA": strings.Repeat("3", 40), "GITHUB_TOKEN": "t", "GITHUB_RUN_ID": "42",
 	}
-	f := &Factory{Getenv: func(k string) string { return env[k] }}
+	f := testFactory(func(k string) string { return env[k] })
 	c, _, err := (&publishOptions{}).githubContext(f)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := github.Context{
 		APIURL: "https://ghe.example.com/api/v3", ServerURL: "https://ghe.example.com", Owner: "octo-org", Repo: "reports",
-		PR: 7, HeadSHA: pubHead, BaseRef: "main", BaseSHA: pubOther, Token: "t", EventName: "pull_request",
+		PR: 7, HeadSHA: pubHead, BaseRef: "main", BaseSHA: pubOther, Token: "t",
 		RunURL: "https://ghe.example.com/octo-org/reports/actions/runs/42",
 	}
 	if c != want {
@@ -249,7 +250,7 @@ func TestGitHubContext(t *testing.T) {
 	}
 
 	// Outside Actions: no subject, and publishing says what is missing.
-	none := &Factory{Getenv: func(string) string { return "" }}
+	none := testFactory(func(string) string { return "" })
 	if s := resultSubject(none, &publishOptions{}); s != nil {
 		t.Fatalf("subject %+v", s)
 	}
@@ -258,22 +259,14 @@ func TestGitHubContext(t *testing.T) {
 	}
 	// A broken event file is an error, not a silent guess.
 	env["GITHUB_EVENT_PATH"] = filepath.Join(dir, "missing.json")
-	if _, _, err := (&publishOptions{}).githubContext(f); err == nil {
+	if _, _, err := (&publishOptions{}).githubContext(testFactory(func(k string) string { return env[k] })); err == nil {
 		t.Fatal("no error")
 	}
 }
 
-func TestRepoPathOf(t *testing.T) {
-	o := reportOptions(&Factory{Getenv: func(string) string { return "" }}, nil, &outputPlan{})
-	o.WorkDir, o.RepoRoot = "/ws/sub", "/ws"
-	p := repoPathOf(o)
-	for in, want := range map[string]string{"a.md": "sub/a.md", "/ws/x/b.md": "x/b.md", "/elsewhere/c.md": "", "-": ""} {
-		if got := p(in); got != want {
-			t.Errorf("%q: %q, want %q", in, got, want)
-		}
-	}
-	o.WorkDir = ""
-	if got := repoPathOf(o)("./a.md"); got != "a.md" {
-		t.Errorf("without a work dir: %q", got)
-	}
+// testFactory is a factory whose environment is getenv.
+func testFactory(getenv func(string) string) *Factory {
+	f := &Factory{Getenv: getenv}
+	f.Actions = func() (*actions.Env, error) { return actions.Load(getenv, actions.ReadFile) }
+	return f
 }

@@ -7,10 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/fsar-gate/fsar/internal/actions"
 	"github.com/fsar-gate/fsar/internal/iostreams"
 )
 
@@ -24,6 +26,9 @@ type Factory struct {
 	IO     *iostreams.IOStreams
 	Now    func() time.Time
 	Getenv func(string) string
+	// Actions is the GitHub Actions environment, read from Getenv on
+	// first use and then kept (see actions.Load for the error).
+	Actions func() (*actions.Env, error)
 }
 
 // Main runs fsar with args and returns its exit status.
@@ -34,6 +39,13 @@ func Main(ctx context.Context, args []string, streams *iostreams.IOStreams) int 
 
 // Run runs fsar with a given factory.
 func Run(ctx context.Context, f *Factory, args []string) int {
+	if f.Actions == nil {
+		getenv := f.Getenv
+		if getenv == nil {
+			getenv = func(string) string { return "" }
+		}
+		f.Actions = sync.OnceValues(func() (*actions.Env, error) { return actions.Load(getenv, actions.ReadFile) })
+	}
 	root := NewRootCmd(f)
 	root.SetArgs(args)
 	root.SetIn(f.IO.In)

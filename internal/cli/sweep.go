@@ -15,6 +15,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/version"
 	"github.com/spf13/cobra"
 
+	"github.com/fsar-gate/fsar/internal/actions"
 	"github.com/fsar-gate/fsar/internal/escape"
 	"github.com/fsar-gate/fsar/internal/gate"
 	"github.com/fsar-gate/fsar/internal/ghref"
@@ -67,10 +68,8 @@ func (o *sweepOutputs) validate(cmd *cobra.Command, f *Factory) error {
 		o.files = append(o.files, [2]string{format, path})
 	}
 	o.summary = ""
-	env := ""
-	if f.Getenv != nil {
-		env = f.Getenv("GITHUB_STEP_SUMMARY")
-	}
+	ae, _ := f.Actions()
+	env := ae.StepSummary
 	switch {
 	case cmd.Flags().Changed("summary") && o.Summary && env == "":
 		return usagef("--summary: GITHUB_STEP_SUMMARY is not set (GitHub Actions sets it in every step)")
@@ -133,18 +132,15 @@ func (o *sweepOutputs) write(f *Factory, res *sweep.Result) error {
 // or skips it with a warning when it would take the file over GitHub's
 // limit.
 func appendSweepSummary(f *Factory, path string, res *sweep.Result) error {
-	size, err := summarySize(path)
-	if err != nil {
-		return err
+	note, err := actions.AppendSummary(path, func(int64) ([]byte, error) {
+		var buf bytes.Buffer
+		err := sweep.WriteMarkdown(&buf, res)
+		return buf.Bytes(), err
+	})
+	if note != "" {
+		fmt.Fprintf(f.IO.ErrOut, "fsar: warning: %s\n", note)
 	}
-	var buf bytes.Buffer
-	if size > 0 {
-		buf.WriteString("\n")
-	}
-	if err := sweep.WriteMarkdown(&buf, res); err != nil {
-		return fmt.Errorf("job summary: %w", err)
-	}
-	return writeSummary(f, path, size, buf.Bytes())
+	return err
 }
 
 // sweepOptions are the flags of `fsar sweep`.
@@ -470,20 +466,8 @@ func (p *sweepPublish) sync(ctx context.Context, f *Factory, gctx github.Context
 // githubContext is the repository and token from the GitHub Actions
 // environment and the flags, which win.
 func (p *sweepPublish) githubContext(f *Factory) (github.Context, error) {
-	c := github.Context{
-		APIURL:    firstOf(p.APIURL, f.Getenv("GITHUB_API_URL"), github.DefaultAPIURL),
-		ServerURL: firstOf(f.Getenv("GITHUB_SERVER_URL"), "https://github.com"),
-		Token:     firstOf(f.Getenv("GITHUB_TOKEN"), f.Getenv("GH_TOKEN")),
-	}
-	repo := firstOf(p.Repo, f.Getenv("GITHUB_REPOSITORY"))
-	if repo == "" {
-		return c, errors.New("no repository: set GITHUB_REPOSITORY or --repo")
-	}
-	var err error
-	if c.Owner, c.Repo, err = ghref.SplitRepository(repo); err != nil {
-		return c, err
-	}
-	return c, c.Validate()
+	env, err := f.Actions()
+	return github.NewContext(env, err, github.Target{Repo: p.Repo, APIURL: p.APIURL})
 }
 
 // sweepIssueTitle is the tracking issue's title: what was swept and what

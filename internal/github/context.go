@@ -1,16 +1,18 @@
 package github
 
 import (
-	"encoding/json"
+	"cmp"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
 
+	"github.com/fsar-gate/fsar/internal/actions"
 	"github.com/fsar-gate/fsar/internal/ghref"
 )
 
 // DefaultAPIURL is GitHub.com's REST API.
-const DefaultAPIURL = "https://api.github.com"
+const DefaultAPIURL = actions.DefaultAPIURL
 
 // Context says where to publish: through which API, with which token, to
 // which repository, pull request and commit. The command fills it from the
@@ -34,8 +36,6 @@ type Context struct {
 	BaseRef string
 	BaseSHA string
 	Token   string
-	// EventName is GITHUB_EVENT_NAME.
-	EventName string
 	// RunURL is the page of the workflow run, when known; check runs and
 	// statuses link to it.
 	RunURL string
@@ -77,91 +77,40 @@ func apiBase(s string) (*url.URL, error) {
 	return u, nil
 }
 
-// Event is what fsar needs of a GitHub Actions event payload
-// (GITHUB_EVENT_PATH).
-type Event struct {
-	// PR is the pull request's number, 0 when the event has none.
-	PR int
-	// HeadSHA is the pull request's head commit (pull_request,
-	// pull_request_target), or the head commit of the workflow run that
-	// triggered a workflow_run event: set by GitHub, so trusted even when
-	// the run was a fork's.
-	HeadSHA string
-	BaseRef string
-	BaseSHA string
-	// HeadRepository is OWNER/REPO of the pull request's head: a fork's
-	// name when it came from a fork.
-	HeadRepository string
+// Target is what the command line says of where to publish; each value
+// left empty is taken from the GitHub Actions environment.
+type Target struct {
+	Repo   string // OWNER/REPO (--repo)
+	PR     int    // pull request number (--pr)
+	SHA    string // head commit (--sha)
+	APIURL string // REST API root (--api-url)
 }
 
-// Fork tells whether the pull request comes from another repository than
-// base.
-func (e Event) Fork(base string) bool {
-	return e.HeadRepository != "" && !strings.EqualFold(e.HeadRepository, base)
-}
-
-type eventPR struct {
-	Number int `json:"number"`
-	Head   struct {
-		SHA  string `json:"sha"`
-		Ref  string `json:"ref"`
-		Repo *struct {
-			FullName string `json:"full_name"`
-		} `json:"repo"`
-	} `json:"head"`
-	Base struct {
-		SHA string `json:"sha"`
-		Ref string `json:"ref"`
-	} `json:"base"`
-}
-
-// ParseEvent reads the payload of an event named name (GITHUB_EVENT_NAME).
-// It knows pull_request, pull_request_target and workflow_run; any other
-// event yields an empty Event.
-func ParseEvent(name string, data []byte) (Event, error) {
-	var payload struct {
-		Number      int      `json:"number"`
-		PullRequest *eventPR `json:"pull_request"`
-		WorkflowRun *struct {
-			HeadSHA        string    `json:"head_sha"`
-			PullRequests   []eventPR `json:"pull_requests"`
-			HeadRepository *struct {
-				FullName string `json:"full_name"`
-			} `json:"head_repository"`
-		} `json:"workflow_run"`
+// NewContext is the publishing context: the target's values, else the
+// environment's. env's problems (envErr, from actions.Load) are errors
+// here: what is published must not rest on a value that was not well
+// formed.
+func NewContext(env *actions.Env, envErr error, t Target) (Context, error) {
+	c := Context{
+		APIURL:    cmp.Or(t.APIURL, env.APIURL, DefaultAPIURL),
+		ServerURL: cmp.Or(env.ServerURL, actions.DefaultServerURL),
+		Token:     env.Token,
+		PR:        cmp.Or(t.PR, env.Event.PR),
+		HeadSHA:   cmp.Or(t.SHA, env.HeadSHA()),
+		BaseRef:   env.BaseRef,
+		BaseSHA:   env.Event.BaseSHA,
+		RunURL:    env.RunURL(),
 	}
-	if err := json.Unmarshal(data, &payload); err != nil {
-		return Event{}, fmt.Errorf("event payload: %w", err)
+	if envErr != nil {
+		return c, envErr
 	}
-	var ev Event
-	switch name {
-	case "pull_request", "pull_request_target", "pull_request_review", "pull_request_review_comment":
-		pr := payload.PullRequest
-		if pr == nil {
-			return Event{}, fmt.Errorf("event payload: a %s event without pull_request", name)
-		}
-		ev = Event{PR: pr.Number, HeadSHA: pr.Head.SHA, BaseRef: pr.Base.Ref, BaseSHA: pr.Base.SHA}
-		if pr.Head.Repo != nil {
-			ev.HeadRepository = pr.Head.Repo.FullName
-		}
-	case "workflow_run":
-		wr := payload.WorkflowRun
-		if wr == nil {
-			return Event{}, fmt.Errorf("event payload: a workflow_run event without workflow_run")
-		}
-		ev.HeadSHA = wr.HeadSHA
-		if wr.HeadRepository != nil {
-			ev.HeadRepository = wr.HeadRepository.FullName
-		}
-		// GitHub lists the pull requests of a fork's run as none: the
-		// number then comes from the result or --pr.
-		if len(wr.PullRequests) == 1 {
-			pr := wr.PullRequests[0]
-			ev.PR, ev.BaseRef, ev.BaseSHA = pr.Number, pr.Base.Ref, pr.Base.SHA
-		}
+	repo := cmp.Or(t.Repo, env.Repository)
+	if repo == "" {
+		return c, errors.New("no repository: set GITHUB_REPOSITORY or --repo")
 	}
-	if ev.HeadSHA != "" && !ghref.ValidSHA(ev.HeadSHA) {
-		return Event{}, fmt.Errorf("event payload: head commit %q is not a commit id", ev.HeadSHA)
+	var err error
+	if c.Owner, c.Repo, err = ghref.SplitRepository(repo); err != nil {
+		return c, err
 	}
-	return ev, nil
+	return c, c.Validate()
 }

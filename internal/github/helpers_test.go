@@ -109,7 +109,7 @@ func newEnv(t *testing.T) *env {
 	e := &env{t: t, fake: fake, clock: clock, log: &syncBuffer{}}
 	e.ctx = Context{
 		APIURL: fake.URL, ServerURL: fake.ServerURL, Owner: fake.Owner(), Repo: fake.Repo(),
-		PR: 7, HeadSHA: headSHA, Token: testToken, EventName: "pull_request",
+		PR: 7, HeadSHA: headSHA, Token: testToken,
 		RunURL: fake.ServerURL + "/octo-org/reports/actions/runs/42",
 	}
 	e.client = e.newClient(e.ctx)

@@ -3,11 +3,13 @@ package github
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/fsar-gate/fsar/internal/actions"
 	"github.com/fsar-gate/fsar/internal/gate"
 	"github.com/fsar-gate/fsar/internal/github/fakegh"
 )
@@ -86,36 +88,6 @@ func FuzzReadResult(f *testing.F) {
 			t.Fatal(err)
 		}
 	})
-}
-
-func TestParseEvent(t *testing.T) {
-	pr := fmt.Sprintf(`{"number":7,"pull_request":{"number":7,"head":{"sha":%q,"ref":"f","repo":{"full_name":"fork/reports"}},"base":{"sha":%q,"ref":"main"}}}`, headSHA, otherSHA)
-	ev, err := ParseEvent("pull_request", []byte(pr))
-	if err != nil || ev.PR != 7 || ev.HeadSHA != headSHA || ev.BaseRef != "main" || ev.BaseSHA != otherSHA || !ev.Fork("octo-org/reports") {
-		t.Fatalf("%+v %v", ev, err)
-	}
-	if ev, err = ParseEvent("pull_request_target", []byte(pr)); err != nil || ev.PR != 7 {
-		t.Fatalf("%+v %v", ev, err)
-	}
-	run := fmt.Sprintf(`{"workflow_run":{"head_sha":%q,"head_repository":{"full_name":"fork/reports"},"pull_requests":[]}}`, headSHA)
-	if ev, err = ParseEvent("workflow_run", []byte(run)); err != nil || ev.PR != 0 || ev.HeadSHA != headSHA {
-		t.Fatalf("%+v %v", ev, err)
-	}
-	run = fmt.Sprintf(`{"workflow_run":{"head_sha":%q,"pull_requests":[{"number":9,"head":{"sha":%q},"base":{"ref":"main","sha":%q}}]}}`, headSHA, headSHA, otherSHA)
-	if ev, err = ParseEvent("workflow_run", []byte(run)); err != nil || ev.PR != 9 || ev.BaseRef != "main" {
-		t.Fatalf("%+v %v", ev, err)
-	}
-	if ev, err = ParseEvent("push", []byte(`{"after":"x"}`)); err != nil || ev != (Event{}) {
-		t.Fatalf("%+v %v", ev, err)
-	}
-	for _, bad := range []string{`{`, `{"pull_request":{"head":{"sha":"main"}}}`} {
-		if _, err := ParseEvent("pull_request", []byte(bad)); err == nil {
-			t.Errorf("%s: no error", bad)
-		}
-	}
-	if _, err := ParseEvent("pull_request", []byte(`{}`)); err == nil {
-		t.Error("a pull_request event without pull_request")
-	}
 }
 
 func TestContextValidate(t *testing.T) {
@@ -228,5 +200,37 @@ func TestAnnotations(t *testing.T) {
 	}
 	if _, dropped := annotations(manyResult(30), RepoPath, 10); dropped != 20 {
 		t.Errorf("dropped %d", dropped)
+	}
+}
+
+// TestNewContext: the flags win over the environment, and a malformed
+// environment is an error when publishing.
+func TestNewContext(t *testing.T) {
+	env := &actions.Env{
+		Repository: "octo-org/reports", ServerURL: "https://ghe.example.com", APIURL: "https://ghe.example.com/api/v3",
+		Token: "t", EventName: "pull_request", SHA: strings.Repeat("3", 40), BaseRef: "main", RunID: "42",
+		Event: actions.Event{PR: 7, HeadSHA: headSHA, BaseRef: "main", BaseSHA: otherSHA},
+	}
+	c, err := NewContext(env, nil, Target{})
+	want := Context{
+		APIURL: "https://ghe.example.com/api/v3", ServerURL: "https://ghe.example.com", Owner: "octo-org", Repo: "reports",
+		PR: 7, HeadSHA: headSHA, BaseRef: "main", BaseSHA: otherSHA, Token: "t",
+		RunURL: "https://ghe.example.com/octo-org/reports/actions/runs/42",
+	}
+	if err != nil || c != want {
+		t.Fatalf("context\n%+v\nwant\n%+v\n%v", c, want, err)
+	}
+	c, err = NewContext(env, nil, Target{Repo: "other/repo", PR: 9, SHA: otherSHA, APIURL: "https://api.example.com"})
+	if err != nil || c.Repository() != "other/repo" || c.PR != 9 || c.HeadSHA != otherSHA || c.APIURL != "https://api.example.com" {
+		t.Fatalf("flags: %+v %v", c, err)
+	}
+	if _, err := NewContext(&actions.Env{}, nil, Target{}); err == nil || !strings.Contains(err.Error(), "GITHUB_REPOSITORY") {
+		t.Fatalf("no repository: %v", err)
+	}
+	if _, err := NewContext(env, errors.New("GITHUB_EVENT_PATH: broken"), Target{}); err == nil {
+		t.Fatal("a malformed environment published")
+	}
+	if _, err := NewContext(env, nil, Target{APIURL: "ftp://x"}); err == nil {
+		t.Fatal("a bad API URL accepted")
 	}
 }
