@@ -5,9 +5,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/open-policy-agent/opa/v1/version"
 	"github.com/spf13/cobra"
 
+	"github.com/fsar-gate/fsar/internal/escape"
 	"github.com/fsar-gate/fsar/internal/gate"
 	"github.com/fsar-gate/fsar/internal/proposal"
 	"github.com/fsar-gate/fsar/internal/report"
@@ -125,35 +125,35 @@ func checkRun(cmd *cobra.Command, f *Factory, opts *checkOptions) error {
 	if err != nil {
 		return err
 	}
-	units, errs := proposal.Discover(opts.Paths)
+	var keep func(proposal.Unit) bool
+	var changedFrom string
+	allowEmpty := opts.AllowEmpty
 	if opts.Publish.Changed {
-		if units, err = changedUnits(cmd.Context(), f, &opts.Publish, units); err != nil {
+		if keep, changedFrom, err = changedFilter(cmd.Context(), f, &opts.Publish); err != nil {
 			return err
 		}
-		opts.AllowEmpty = true
+		allowEmpty = true
 	}
-	res := &gate.Result{
-		Schema: gate.Schema,
-		DecidedBy: gate.DecidedBy{
-			FSARVersion: Version, OPAVersion: version.Version, PolicyDigest: engine.Digest(), Now: now,
-		},
-	}
-	res.DecidedBy.PolicyRevision = opts.Policy.Revision()
+	var notices []string
 	if changed, err := opts.Policy.changedPolicies(cmd.Context()); err != nil {
 		return err
 	} else if len(changed) > 0 {
-		res.Notices = append(res.Notices, fmt.Sprintf("this change modifies policy files (%s); they take effect only once merged: the reports were judged by the policies at %s (%s)",
+		notices = append(notices, fmt.Sprintf("this change modifies policy files (%s); they take effect only once merged: the reports were judged by the policies at %s (%s)",
 			strings.Join(changed, ", "), opts.Policy.Ref, opts.Policy.Revision()))
 	}
-	for _, e := range errs {
-		res.Errors = append(res.Errors, gate.ProblemOf(e))
+	res, walked := gate.Run(cmd.Context(), engine, gate.RunOptions{
+		Source:     gate.Source{Paths: opts.Paths, Keep: keep},
+		Options:    gate.Options{MaxBytes: maxBytes, Stdin: f.IO.In},
+		AllowEmpty: allowEmpty,
+		DecidedBy: gate.DecidedBy{
+			FSARVersion: Version, PolicyDigest: engine.Digest(), PolicyRevision: opts.Policy.Revision(), Now: now,
+		},
+		Notices: notices,
+		Subject: resultSubject(f, &opts.Publish),
+	})
+	if keep != nil {
+		fmt.Fprintf(f.IO.ErrOut, "fsar: --changed: %d of %d reports changed (%s)\n", walked.Kept, walked.Units, escape.Terminal(changedFrom))
 	}
-	res.Reports, res.Skipped = gate.Check(cmd.Context(), engine, units, gate.Options{MaxBytes: maxBytes, Stdin: f.IO.In})
-	if len(res.Reports) == 0 && !opts.AllowEmpty {
-		res.Errors = append(res.Errors, gate.Problem{Message: fmt.Sprintf("no FSAR report found in %s (use --allow-empty when that is expected)", strings.Join(opts.Paths, ", "))})
-	}
-	res.Subject = resultSubject(f, &opts.Publish)
-	res.Summarize()
 	if err := writeOutputs(f, opts, res, engine.Rules()); err != nil {
 		return err
 	}

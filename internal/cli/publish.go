@@ -288,12 +288,12 @@ func markdownOptions(f *Factory, c github.Context, fromFile bool) report.Options
 	return o
 }
 
-// changedUnits keeps the units whose report a pull request adds or
+// changedFilter keeps the units whose report a pull request adds or
 // modifies: from the pull request's file list when there is a token, else
 // from git diff --name-only BASE...HEAD. Paths from either are relative to
 // the repository's root ($GITHUB_WORKSPACE, else git's top level, else the
-// working folder).
-func changedUnits(ctx context.Context, f *Factory, opts *publishOptions, units []proposal.Unit) ([]proposal.Unit, error) {
+// working folder). It returns the filter and where the list came from.
+func changedFilter(ctx context.Context, f *Factory, opts *publishOptions) (func(proposal.Unit) bool, string, error) {
 	gctx, _, err := opts.githubContext(f)
 	var files []string
 	var source string
@@ -301,12 +301,12 @@ func changedUnits(ctx context.Context, f *Factory, opts *publishOptions, units [
 	case err == nil && gctx.Token != "" && gctx.PR > 0:
 		client, cerr := github.NewClient(gctx, github.ClientOptions{Pace: opts.Pace, UserAgent: "fsar/" + Version})
 		if cerr != nil {
-			return nil, cerr
+			return nil, "", cerr
 		}
 		tctx, cancel := context.WithTimeout(ctx, opts.Timeout)
 		defer cancel()
 		if files, err = client.ChangedFiles(tctx, gctx.PR); err != nil {
-			return nil, fmt.Errorf("--changed: %w", err)
+			return nil, "", fmt.Errorf("--changed: %w", err)
 		}
 		source = fmt.Sprintf("pull request #%d", gctx.PR)
 	default:
@@ -315,14 +315,14 @@ func changedUnits(ctx context.Context, f *Factory, opts *publishOptions, units [
 			base = "origin/" + gctx.BaseRef
 		}
 		if base == "" {
-			return nil, usagef("--changed needs a pull request: a token (GITHUB_TOKEN) and its number, or its base branch for git diff")
+			return nil, "", usagef("--changed needs a pull request: a token (GITHUB_TOKEN) and its number, or its base branch for git diff")
 		}
 		if strings.HasPrefix(base, "-") {
-			return nil, usagef("--changed: base %q is not a commit", base)
+			return nil, "", usagef("--changed: base %q is not a commit", base)
 		}
 		outb, gerr := gitOutput(ctx, "diff", "--name-only", "-z", "--no-renames", "--diff-filter=d", base+"...HEAD")
 		if gerr != nil {
-			return nil, fmt.Errorf("--changed: git diff %s...HEAD: %w", base, gerr)
+			return nil, "", fmt.Errorf("--changed: git diff %s...HEAD: %w", base, gerr)
 		}
 		for _, p := range strings.Split(string(outb), "\x00") {
 			if p != "" {
@@ -337,7 +337,7 @@ func changedUnits(ctx context.Context, f *Factory, opts *publishOptions, units [
 		if top, gerr := gitOutput(ctx, "rev-parse", "--show-toplevel"); gerr == nil {
 			root = strings.TrimSpace(string(top))
 		} else if root, err = os.Getwd(); err != nil {
-			return nil, err
+			return nil, "", err
 		}
 	}
 	changed := map[string]bool{}
@@ -361,14 +361,9 @@ func changedUnits(ctx context.Context, f *Factory, opts *publishOptions, units [
 		}
 		return false
 	}
-	var kept []proposal.Unit
-	for _, u := range units {
-		if u.Path == proposal.Stdin || isChanged(u.Path) || isChanged(u.Twin) {
-			kept = append(kept, u)
-		}
-	}
-	fmt.Fprintf(f.IO.ErrOut, "fsar: --changed: %d of %d reports changed (%s)\n", len(kept), len(units), escape.Terminal(source))
-	return kept, nil
+	return func(u proposal.Unit) bool {
+		return u.Path == proposal.Stdin || isChanged(u.Path) || isChanged(u.Twin)
+	}, source, nil
 }
 
 func gitOutput(ctx context.Context, args ...string) ([]byte, error) {

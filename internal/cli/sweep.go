@@ -20,6 +20,7 @@ import (
 	"github.com/fsar-gate/fsar/internal/gate"
 	"github.com/fsar-gate/fsar/internal/ghref"
 	"github.com/fsar-gate/fsar/internal/github"
+	"github.com/fsar-gate/fsar/internal/proposal"
 	"github.com/fsar-gate/fsar/internal/sweep"
 )
 
@@ -241,7 +242,7 @@ when the tracking issue could not be kept and --publish-required is set.`,
 				return usagef("--period: %v", err)
 			}
 			for _, g := range append(slices.Clone(opts.Include), opts.Exclude...) {
-				if err := sweep.ValidGlob(g); err != nil {
+				if err := proposal.ValidGlob(g); err != nil {
 					return usagef("--include/--exclude: %v", err)
 				}
 			}
@@ -252,7 +253,7 @@ when the tracking issue could not be kept and --publish-required is set.`,
 				return usagef("--min-reports %d: expected 1 or more", opts.MinReports)
 			}
 			if opts.Shard != "" {
-				if _, err := sweep.ParseShard(opts.Shard); err != nil {
+				if _, err := proposal.ParseShard(opts.Shard); err != nil {
 					return usagef("--shard: %v", err)
 				}
 			}
@@ -313,7 +314,7 @@ func sweepRun(cmd *cobra.Command, f *Factory, opts *sweepOptions) error {
 	}
 	var shard sweep.Shard
 	if opts.Shard != "" {
-		shard, _ = sweep.ParseShard(opts.Shard)
+		shard, _ = proposal.ParseShard(opts.Shard)
 	}
 	var baseline *sweep.Baseline
 	if opts.Baseline != "" {
@@ -344,6 +345,7 @@ func sweepRun(cmd *cobra.Command, f *Factory, opts *sweepOptions) error {
 			FSARVersion: Version, OPAVersion: version.Version, PolicyDigest: engine.Digest(), Now: now,
 		},
 		MaxBytes: maxBytes,
+		Stdin:    f.IO.In,
 		Progress: progress,
 	})
 	if progress != nil {

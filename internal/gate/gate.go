@@ -8,9 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"runtime"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -186,60 +183,32 @@ type Result struct {
 	Subject *Subject `json:"subject,omitempty"`
 }
 
-// Options tune Check.
+// Options tune how reports are read and evaluated.
 type Options struct {
 	MaxBytes int64     // largest report file; proposal.DefaultMaxBytes when 0
-	Stdin    io.Reader // read for the unit "-"
+	Stdin    io.Reader // read for the unit "-"; without it, "-" is an error
 	Workers  int       // concurrent evaluations; the number of CPUs when 0
 }
 
 // Check reads and evaluates every unit, on all cores, and returns the
-// results in the units' order. Skipped units (walked files that are not
-// reports) come back with their Unit only in skipped.
+// results in the units' order: Stream, collected. Skipped units (walked
+// files that are not reports) come back in skipped.
 func Check(ctx context.Context, ev Evaluator, units []proposal.Unit, opts Options) (reports []Report, skipped []string) {
-	workers := opts.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	workers = min(workers, max(len(units), 1))
-	out := make([]Report, len(units))
-	skip := make([]bool, len(units))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	var stdinOnce sync.Mutex
-	for range workers {
-		wg.Go(func() {
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= len(units) {
-					return
-				}
-				u := units[i]
-				var res proposal.Result
-				if u.Path == proposal.Stdin {
-					stdinOnce.Lock()
-					res = u.Read(opts.MaxBytes, opts.Stdin)
-					stdinOnce.Unlock()
-				} else {
-					res = u.Read(opts.MaxBytes, nil)
-				}
-				if res.Skipped {
-					skip[i] = true
-					continue
-				}
-				out[i] = judge(ctx, ev, res)
-			}
-		})
-	}
-	wg.Wait()
-	reports = out[:0:0]
-	for i := range out {
-		if skip[i] {
-			skipped = append(skipped, units[i].Path)
-			continue
+	ch := make(chan proposal.Unit)
+	go func() {
+		defer close(ch)
+		for _, u := range units {
+			ch <- u
 		}
-		reports = append(reports, out[i])
-	}
+	}()
+	reports = []Report{}
+	Stream(ctx, ev, ch, opts, func(j Judged) {
+		if j.Skipped {
+			skipped = append(skipped, j.Unit.Path)
+		} else {
+			reports = append(reports, j.Report)
+		}
+	})
 	return reports, skipped
 }
 

@@ -20,28 +20,16 @@ type Judged struct {
 	Read    *proposal.Report
 }
 
-// StreamOptions tune Stream.
-type StreamOptions struct {
-	Options
-	// ReadFile reads one report file, as proposal.ReadFile (the default)
-	// does: the same report or the same error. A sweep reads files with
-	// fewer system calls.
-	ReadFile func(path string, maxBytes int64) (*proposal.Report, error)
-}
-
 // Stream reads and evaluates the units that arrive on units, on all cores
 // (opts.Workers), and calls emit once for each, in the order the units
 // arrived, from one goroutine at a time. Units are read as Unit.Read reads
-// them. It returns when units is closed
-// and every unit has been emitted. At most a few units per worker are in
-// flight at a time, so memory stays bounded however many units there are:
-// emit must not keep the Judged values it is given. Stdin is not read: the
-// unit "-" is an error. When ctx ends, the remaining units are still
-// emitted, as errors ("not evaluated").
-func Stream(ctx context.Context, ev Evaluator, units <-chan proposal.Unit, opts StreamOptions, emit func(Judged)) {
-	if opts.ReadFile == nil {
-		opts.ReadFile = proposal.ReadFile
-	}
+// them. It returns when units is closed and every unit has been emitted.
+// At most a few units per worker are in flight at a time, so memory stays
+// bounded however many units there are: emit must not keep the Judged
+// values it is given. When ctx ends, the remaining units are still
+// emitted, as errors ("not evaluated"). This is fsar's one evaluation
+// loop: check and sweep judge every report through it.
+func Stream(ctx context.Context, ev Evaluator, units <-chan proposal.Unit, opts Options, emit func(Judged)) {
 	workers := opts.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -60,10 +48,11 @@ func Stream(ctx context.Context, ev Evaluator, units <-chan proposal.Unit, opts 
 	slots := make(chan struct{}, window)
 
 	var wg sync.WaitGroup
+	var stdin sync.Mutex // "-" is read once, by one worker
 	for range workers {
 		wg.Go(func() {
 			for jb := range jobs {
-				results <- done{seq: jb.seq, j: judgeUnit(ctx, ev, jb.unit, opts)}
+				results <- done{seq: jb.seq, j: judgeUnit(ctx, ev, jb.unit, opts, &stdin)}
 			}
 		})
 	}
@@ -99,14 +88,18 @@ func Stream(ctx context.Context, ev Evaluator, units <-chan proposal.Unit, opts 
 }
 
 // judgeUnit reads one unit and judges it.
-func judgeUnit(ctx context.Context, ev Evaluator, u proposal.Unit, opts StreamOptions) Judged {
+func judgeUnit(ctx context.Context, ev Evaluator, u proposal.Unit, opts Options, stdin *sync.Mutex) Judged {
 	if u.Path == proposal.Stdin {
-		return Judged{Unit: u, Report: Report{
-			File: u.Path, Verdict: Error, Findings: []Finding{},
-			Errors: []Problem{{Message: "standard input cannot be streamed"}},
-		}}
+		if opts.Stdin == nil {
+			return Judged{Unit: u, Report: Report{
+				File: u.Path, Verdict: Error, Findings: []Finding{},
+				Errors: []Problem{{Message: "standard input cannot be read here"}},
+			}}
+		}
+		stdin.Lock()
+		defer stdin.Unlock()
 	}
-	res := u.ReadWith(opts.MaxBytes, nil, opts.ReadFile)
+	res := u.Read(opts.MaxBytes, opts.Stdin)
 	if res.Skipped {
 		return Judged{Unit: u, Skipped: true}
 	}

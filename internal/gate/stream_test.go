@@ -35,7 +35,7 @@ func TestStreamEqualsCheck(t *testing.T) {
 		}()
 		var got []Report
 		var skipped []string
-		Stream(t.Context(), e, ch, StreamOptions{Options: Options{Workers: workers}}, func(j Judged) {
+		Stream(t.Context(), e, ch, Options{Workers: workers}, func(j Judged) {
 			if j.Skipped {
 				skipped = append(skipped, j.Unit.Path)
 				return
@@ -113,7 +113,7 @@ func TestStreamReadsAsCheck(t *testing.T) {
 		close(ch)
 		var got []Report
 		var skipped []string
-		Stream(t.Context(), e, ch, StreamOptions{Options: Options{MaxBytes: maxBytes}}, func(j Judged) {
+		Stream(t.Context(), e, ch, Options{MaxBytes: maxBytes}, func(j Judged) {
 			if j.Skipped {
 				skipped = append(skipped, j.Unit.Path)
 				return
@@ -161,7 +161,7 @@ func TestStreamBounded(t *testing.T) {
 		close(ch)
 	}()
 	ev := &slowEval{}
-	Stream(t.Context(), ev, ch, StreamOptions{Options: Options{Workers: workers}}, func(j Judged) {
+	Stream(t.Context(), ev, ch, Options{Workers: workers}, func(j Judged) {
 		if j.Report.Verdict != Pass {
 			t.Fatalf("verdict %s: %v", j.Report.Verdict, j.Report.Errors)
 		}
@@ -186,7 +186,7 @@ func TestStreamStdin(t *testing.T) {
 	ch <- proposal.Unit{Path: proposal.Stdin}
 	close(ch)
 	var got []Judged
-	Stream(context.Background(), &slowEval{}, ch, StreamOptions{}, func(j Judged) { got = append(got, j) })
+	Stream(context.Background(), &slowEval{}, ch, Options{}, func(j Judged) { got = append(got, j) })
 	if len(got) != 1 || got[0].Report.Verdict != Error {
 		t.Errorf("stdin: %+v, want an error", got)
 	}

@@ -62,9 +62,10 @@ func Parse(file string, data []byte, form Form) (*Report, error) {
 	return nil, errAt(file, Pos{}, "unknown form %q: expected markdown, json or yaml", form)
 }
 
-// ReadFile reads the report in the file at path, refusing files larger
-// than maxBytes (DefaultMaxBytes when 0).
-func ReadFile(path string, maxBytes int64) (*Report, error) {
+// readFileSlow is ReadFile with the standard library's file reading: the
+// way every file is read on systems without the fast path, and any file
+// the fast path finds unusual.
+func readFileSlow(path string, maxBytes int64) (*Report, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, &Error{File: path, Msg: describeIO(err), Err: err}

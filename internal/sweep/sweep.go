@@ -18,12 +18,17 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"io/fs"
 	"os"
 	"strings"
 
 	"github.com/fsar-gate/fsar/internal/gate"
 	"github.com/fsar-gate/fsar/internal/proposal"
 )
+
+// Shard is one part of a sweep split across machines (see proposal.Shard).
+type Shard = proposal.Shard
 
 // Options configure Run.
 type Options struct {
@@ -54,6 +59,8 @@ type Options struct {
 	MaxBytes int64
 	// Workers is the number of concurrent evaluations; all cores when 0.
 	Workers int
+	// Stdin is read for the path "-".
+	Stdin io.Reader
 	// Progress, when not nil, is told how far the sweep has come.
 	Progress *Progress
 }
@@ -83,23 +90,26 @@ func Run(ctx context.Context, ev gate.Evaluator, opts Options) (*Result, error) 
 		return nil, err
 	}
 	for _, g := range append(append([]string{}, opts.Include...), opts.Exclude...) {
-		if err := ValidGlob(g); err != nil {
+		if err := proposal.ValidGlob(g); err != nil {
 			return nil, err
 		}
 	}
-	units := make(chan proposal.Unit, 256)
-	w := &walker{include: opts.Include, exclude: opts.Exclude, shard: opts.Shard, out: units, ctx: ctx}
-	go w.run(s.Paths)
+	src := gate.Source{Paths: s.Paths, Walk: proposal.WalkOptions{Include: opts.Include, Exclude: opts.Exclude, Shard: opts.Shard}}
 	if opts.Progress != nil {
 		// A second walk only counts, far ahead of the evaluation, so that
 		// the progress display knows the total early.
-		counter := &walker{include: opts.Include, exclude: opts.Exclude, shard: opts.Shard, ctx: ctx, progress: opts.Progress}
-		go counter.run(s.Paths)
+		go func() {
+			for f := range proposal.Walk(ctx, src.Paths, src.Walk) {
+				if f.Err == nil && f.Other == "" {
+					opts.Progress.found()
+				}
+			}
+			opts.Progress.walked()
+		}()
 	}
 
 	a := newAcc(s.Period)
-	so := gate.StreamOptions{Options: gate.Options{MaxBytes: opts.MaxBytes, Workers: opts.Workers}, ReadFile: readFile}
-	gate.Stream(ctx, ev, units, so, func(j gate.Judged) {
+	w := gate.Judge(ctx, ev, src, gate.Options{MaxBytes: opts.MaxBytes, Workers: opts.Workers, Stdin: opts.Stdin}, func(j gate.Judged) {
 		files := 1
 		if j.Unit.Twin != "" {
 			files = 2
@@ -109,9 +119,8 @@ func Run(ctx context.Context, ev gate.Evaluator, opts Options) (*Result, error) 
 			opts.Progress.judged()
 		}
 	})
-	// Stream returns after units was closed: the walk is over.
-	a.count.OtherFiles += w.ignored
-	a.errors = append(a.errors, w.problems...)
+	a.count.OtherFiles += w.Other
+	a.errors = append(a.errors, w.Problems...)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -229,7 +238,11 @@ func describeMismatch(a, b *Result) string {
 func ReadResult(path string) (*Result, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %s", path, describe(err))
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			return nil, fmt.Errorf("%s: %s: %w", path, pe.Op, pe.Err)
+		}
+		return nil, err
 	}
 	var r Result
 	if err := json.Unmarshal(raw, &r); err != nil {

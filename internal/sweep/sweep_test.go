@@ -103,7 +103,7 @@ func TestMixedFolder(t *testing.T) {
 	wantErrs := []string{
 		j("fsar_proposal_badtwin.json") + ":1:65: invalid JSON",
 		j("fsar_proposal_broken.md") + ":4:13: ",
-		j("link_outside.md") + ": symbolic link points outside the folder being swept; not followed",
+		j("link_outside.md") + ": symbolic link points outside the folder being read; not followed",
 	}
 	if len(errs) != len(wantErrs) {
 		t.Fatalf("errors %q, want %d", errs, len(wantErrs))
@@ -172,31 +172,6 @@ func TestIncludeExclude(t *testing.T) {
 					r.Count.Reports, r.Count.Files, r.Count.NotReports, tc.reports, tc.files, tc.notReports)
 			}
 		})
-	}
-}
-
-func TestMatchGlob(t *testing.T) {
-	for _, tc := range []struct {
-		pattern, rel string
-		want         bool
-	}{
-		{"*.md", "a/b/c.md", true},
-		{"*.md", "c.json", false},
-		{"archive/**", "archive", true},
-		{"archive/**", "archive/x/y.md", true},
-		{"archive/**", "other/archive/y.md", false},
-		{"**/archive/**", "other/archive/y.md", true},
-		{"**/*.md", "x.md", true},
-		{"2026-*/fsar_*", "2026-01/fsar_a.md", true},
-		{"2026-*/fsar_*", "2026-01/sub/fsar_a.md", false},
-		{"./a/*.md", "a/b.md", true},
-	} {
-		if got := matchGlob(tc.pattern, tc.rel); got != tc.want {
-			t.Errorf("matchGlob(%q, %q) = %v, want %v", tc.pattern, tc.rel, got, tc.want)
-		}
-	}
-	if err := ValidGlob("[a"); err == nil {
-		t.Error("ValidGlob([a) passed")
 	}
 }
 
@@ -472,28 +447,6 @@ func TestMergeRefuses(t *testing.T) {
 	}
 }
 
-func TestParseShard(t *testing.T) {
-	for _, tc := range []struct {
-		in   string
-		want Shard
-		ok   bool
-	}{
-		{"1/1", Shard{1, 1}, true},
-		{"2/4", Shard{2, 4}, true},
-		{"0/4", Shard{}, false},
-		{"5/4", Shard{}, false},
-		{"1/0", Shard{}, false},
-		{"1", Shard{}, false},
-		{"1/2x", Shard{}, false},
-		{"a/b", Shard{}, false},
-	} {
-		got, err := ParseShard(tc.in)
-		if (err == nil) != tc.ok || got != tc.want {
-			t.Errorf("ParseShard(%q) = %v, %v", tc.in, got, err)
-		}
-	}
-}
-
 // TestShardsStable: a report's shard depends only on its path relative to
 // the folder swept, so that every machine of a matrix splits alike.
 func TestShardsStable(t *testing.T) {
@@ -501,7 +454,7 @@ func TestShardsStable(t *testing.T) {
 	var got []int
 	for _, k := range keys {
 		for i := 1; i <= 4; i++ {
-			if (Shard{Index: i, Count: 4}).owns(k) {
+			if (Shard{Index: i, Count: 4}).Owns(k) {
 				got = append(got, i)
 			}
 		}
@@ -518,5 +471,41 @@ func TestShardsStable(t *testing.T) {
 	rb := sweepIn(t, "", Options{Paths: []string{filepath.Join(b, "reports")}, Shard: Shard{Index: 2, Count: 3}})
 	if ra.Count != rb.Count || len(ra.IDs) != len(rb.IDs) {
 		t.Errorf("the same folder in two places splits differently: %+v vs %+v", ra.Count, rb.Count)
+	}
+}
+
+// TestCheckAndSweepAgree: fsar check and fsar sweep of the same folder
+// judge the same reports the same way — by construction, since both go
+// through gate.Judge — here on the mixed folder, with twins, other
+// reports, links and errors, given as a folder, as a glob and with a
+// report also named on its own.
+func TestCheckAndSweepAgree(t *testing.T) {
+	dir := t.TempDir()
+	path := mixedFolder(t, dir)
+	t.Chdir(dir)
+	for _, paths := range [][]string{{path}, {"reports/*"}, {path, "reports/fsar_proposal_c.md", path}} {
+		sw := sweepIn(t, "", Options{Paths: paths})
+		ck, _ := gate.Run(t.Context(), defaultEngine(t), gate.RunOptions{Source: gate.Source{Paths: paths}, DecidedBy: testBy})
+		c := ck.Count
+		got := Count{
+			Reports: c.Reports, NotReports: c.Skipped, Pass: c.Pass, Warn: c.Warn, Review: c.Review, Block: c.Block, Error: c.Error,
+			Errors: len(ck.Errors) + c.Error, Files: sw.Count.Files, OtherFiles: sw.Count.OtherFiles, Twins: sw.Count.Twins,
+		}
+		if diff := cmp.Diff(sw.Count, got); diff != "" {
+			t.Errorf("%v: check's counts differ from sweep's (-sweep +check):\n%s", paths, diff)
+		}
+		var blocking []string
+		for _, r := range ck.Reports {
+			if r.Verdict == gate.Block {
+				blocking = append(blocking, r.File)
+			}
+		}
+		var swept []string
+		for _, b := range sw.Blocking {
+			swept = append(swept, b.File)
+		}
+		if diff := cmp.Diff(swept, blocking); diff != "" || len(blocking) == 0 {
+			t.Errorf("%v: blocking reports (-sweep +check):\n%s", paths, diff)
+		}
 	}
 }

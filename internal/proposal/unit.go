@@ -1,0 +1,64 @@
+package proposal
+
+import (
+	"errors"
+	"io"
+	"path/filepath"
+	"strings"
+)
+
+// Stdin is the argument that names standard input.
+const Stdin = "-"
+
+// Unit is one report to read: a file, or a pair of twin files.
+type Unit struct {
+	Path string // the primary file: the markdown one of a pair; "-" for stdin
+	Twin string // the JSON twin, or ""
+	// Walked is set when the unit was found by walking a folder rather than
+	// named: such a file that turns out not to be an FSAR report at all is
+	// skipped instead of failing, unless its name says it is one (fsar_*).
+	Walked bool
+}
+
+// Result is what reading one unit gave.
+type Result struct {
+	Unit   Unit
+	Report *Report // nil when nothing could be read
+	Errs   []error
+	// Skipped is set for a walked file that is not an FSAR report.
+	Skipped bool
+}
+
+// Read reads the unit's files and pairs twins. stdin is read for "-".
+// A walked file that is not an FSAR report at all is skipped, unless its
+// name says it is one (fsar*): then it is an error.
+func (u Unit) Read(maxBytes int64, stdin io.Reader) Result {
+	res := Result{Unit: u}
+	var r *Report
+	var err error
+	if u.Path == Stdin {
+		r, err = ReadAll(Stdin, stdin, maxBytes)
+	} else {
+		r, err = ReadFile(u.Path, maxBytes)
+	}
+	if err != nil {
+		if u.Walked && u.Twin == "" && errors.Is(err, ErrNotReport) && !strings.HasPrefix(filepath.Base(u.Path), "fsar") {
+			res.Skipped = true
+			return res
+		}
+		res.Errs = append(res.Errs, err)
+	}
+	if u.Twin != "" {
+		t, terr := ReadFile(u.Twin, maxBytes)
+		switch {
+		case terr != nil:
+			res.Errs = append(res.Errs, terr)
+		case r == nil:
+			r = t
+		default:
+			Pair(r, t)
+		}
+	}
+	res.Report = r
+	return res
+}
