@@ -9,6 +9,7 @@ import (
 
 	"github.com/fsar-gate/fsar/internal/escape"
 	"github.com/fsar-gate/fsar/internal/gate"
+	"github.com/fsar-gate/fsar/internal/policy"
 	"github.com/fsar-gate/fsar/internal/proposal"
 	"github.com/fsar-gate/fsar/internal/report"
 )
@@ -21,7 +22,7 @@ type checkOptions struct {
 	Now        string
 	MaxSize    string
 	AllowEmpty bool
-	Policy     policyFlags
+	Policy     policy.Selection
 	Publish    publishOptions
 	Outputs    []string // --output FORMAT=PATH
 	Summary    bool     // --summary
@@ -93,7 +94,7 @@ from being checked and reported.`,
 	fl.StringArrayVar(&opts.Outputs, "output", nil, "also write the result as FORMAT to PATH: FORMAT=PATH, e.g. sarif=fsar.sarif (repeatable)")
 	fl.BoolVar(&opts.GitHubOutput, "github-output", false, "write verdict, counts and the --output paths as step outputs to $GITHUB_OUTPUT")
 	fl.BoolVar(&opts.Summary, "summary", false, "append the markdown verdict to $GITHUB_STEP_SUMMARY (default: on when it is set)")
-	opts.Policy.register(cmd)
+	registerPolicyFlags(cmd, &opts.Policy)
 	registerPublishFlags(cmd, &opts.Publish)
 	return cmd
 }
@@ -121,7 +122,7 @@ func checkRun(cmd *cobra.Command, f *Factory, opts *checkOptions) error {
 	}
 	failOn, _ := gate.ParseVerdict(opts.FailOn)
 
-	engine, err := loadEngine(cmd, &opts.Policy, now)
+	selected, engine, err := loadEngine(cmd.Context(), opts.Policy, now)
 	if err != nil {
 		return err
 	}
@@ -135,18 +136,18 @@ func checkRun(cmd *cobra.Command, f *Factory, opts *checkOptions) error {
 		allowEmpty = true
 	}
 	var notices []string
-	if changed, err := opts.Policy.changedPolicies(cmd.Context()); err != nil {
+	if changed, err := selected.Changed(cmd.Context()); err != nil {
 		return err
 	} else if len(changed) > 0 {
 		notices = append(notices, fmt.Sprintf("this change modifies policy files (%s); they take effect only once merged: the reports were judged by the policies at %s (%s)",
-			strings.Join(changed, ", "), opts.Policy.Ref, opts.Policy.Revision()))
+			strings.Join(changed, ", "), opts.Policy.Ref, selected.Revision()))
 	}
 	res, walked := gate.Run(cmd.Context(), engine, gate.RunOptions{
 		Source:     gate.Source{Paths: opts.Paths, Keep: keep},
 		Options:    gate.Options{MaxBytes: maxBytes, Stdin: f.IO.In},
 		AllowEmpty: allowEmpty,
 		DecidedBy: gate.DecidedBy{
-			FSARVersion: Version, PolicyDigest: engine.Digest(), PolicyRevision: opts.Policy.Revision(), Now: now,
+			FSARVersion: Version, PolicyDigest: engine.Digest(), PolicyRevision: selected.Revision(), Now: now,
 		},
 		Notices: notices,
 		Subject: resultSubject(f, &opts.Publish),

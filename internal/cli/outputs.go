@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -188,6 +189,14 @@ func appendSummary(f *Factory, path string, o report.Options, res *gate.Result) 
 	})
 	if note != "" {
 		fmt.Fprintf(f.IO.ErrOut, "fsar: warning: %s\n", note)
+	}
+	return err
+}
+
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
 	}
 	return err
 }

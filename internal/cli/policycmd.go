@@ -35,7 +35,7 @@ type policyTestOptions struct {
 	Threshold float64
 	Run       string
 	Format    string
-	Policy    policyFlags
+	Policy    policy.Selection
 }
 
 func newPolicyTestCmd(f *Factory) *cobra.Command {
@@ -79,11 +79,18 @@ Exit status: 0 when every test passes (and coverage reaches --threshold);
 }
 
 func policyTestRun(cmd *cobra.Command, f *Factory, opts *policyTestOptions) error {
-	srcs, err := opts.Policy.sources()
+	if opts.Policy.NoDefault && len(opts.Policy.Policies) == 0 {
+		return usagef("--no-default-policies needs at least one --policy folder")
+	}
+	sel, err := opts.Policy.Open(cmd.Context())
 	if err != nil {
 		return err
 	}
-	data, err := opts.Policy.data()
+	srcs, err := sel.Sources()
+	if err != nil {
+		return err
+	}
+	data, err := sel.DataDocs()
 	if err != nil {
 		return err
 	}
@@ -255,7 +262,7 @@ func policyFmtRun(f *Factory, opts *policyFmtOptions) error {
 
 type policyDocOptions struct {
 	Format string
-	Policy policyFlags
+	Policy policy.Selection
 }
 
 func newPolicyDocCmd(f *Factory) *cobra.Command {
@@ -278,7 +285,7 @@ METADATA annotations of the policies.`,
 		},
 	}
 	cmd.Flags().StringVarP(&opts.Format, "format", "o", "text", "output format: text, markdown or json")
-	opts.Policy.register(cmd)
+	registerPolicyFlags(cmd, &opts.Policy)
 	return cmd
 }
 
@@ -299,7 +306,7 @@ func policyDocRun(cmd *cobra.Command, f *Factory, opts *policyDocOptions) error 
 	if err != nil {
 		return err
 	}
-	engine, err := loadEngine(cmd, &opts.Policy, now)
+	_, engine, err := loadEngine(cmd.Context(), opts.Policy, now)
 	if err != nil {
 		return err
 	}

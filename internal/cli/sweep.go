@@ -20,6 +20,7 @@ import (
 	"github.com/fsar-gate/fsar/internal/gate"
 	"github.com/fsar-gate/fsar/internal/ghref"
 	"github.com/fsar-gate/fsar/internal/github"
+	"github.com/fsar-gate/fsar/internal/policy"
 	"github.com/fsar-gate/fsar/internal/proposal"
 	"github.com/fsar-gate/fsar/internal/sweep"
 )
@@ -160,7 +161,7 @@ type sweepOptions struct {
 	MaxSize        string
 	AllowEmpty     bool
 	Out            sweepOutputs
-	Policy         policyFlags
+	Policy         policy.Selection
 }
 
 func newSweepCmd(f *Factory) *cobra.Command {
@@ -274,7 +275,7 @@ when the tracking issue could not be kept and --publish-required is set.`,
 	fl.BoolVar(&opts.AllowEmpty, "allow-empty", false, "clean when the paths hold no FSAR report (by default that is an error)")
 	opts.Target.register(cmd)
 	opts.Out.register(cmd)
-	opts.Policy.register(cmd)
+	registerPolicyFlags(cmd, &opts.Policy)
 	cmd.AddCommand(newSweepMergeCmd(f))
 	return cmd
 }
@@ -322,7 +323,7 @@ func sweepRun(cmd *cobra.Command, f *Factory, opts *sweepOptions) error {
 			return fmt.Errorf("--baseline: %w", err)
 		}
 	}
-	engine, err := loadEngine(cmd, &opts.Policy, now)
+	_, engine, err := loadEngine(cmd.Context(), opts.Policy, now)
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,223 @@
+package policy
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/fsar-gate/fsar/internal/gitfs"
+	"github.com/fsar-gate/fsar/policies"
+)
+
+// DefaultConfigFile is read when --config is not given and it exists.
+const DefaultConfigFile = ".fsar.yaml"
+
+// Selection chooses the policies, data and configuration a run uses: the
+// bundled default policies (unless NoDefault), folders and files of
+// Rego, data documents and a configuration file — from the working tree,
+// or as they are at a git revision (Ref), so that a pull request is judged
+// by its base branch's policies.
+type Selection struct {
+	Policies  []string
+	Data      []string
+	Config    string
+	NoDefault bool
+	// Ref, when set, is the git revision the --policy folders, the
+	// configuration and the --data files are read at, instead of the
+	// working tree: a pull request is judged by its base branch's policies.
+	Ref string
+}
+
+// Selected is a selection opened: its files are read from the working
+// tree, or from the snapshot of them taken at Ref when it was opened.
+type Selected struct {
+	Selection
+	snap *gitfs.Snapshot
+}
+
+// Open opens the selection: with Ref, it reads the policy, data and
+// configuration files as they are at that revision, once.
+func (s Selection) Open(ctx context.Context) (*Selected, error) {
+	p := &Selected{Selection: s}
+	if s.Ref == "" {
+		return p, nil
+	}
+	paths := append(append([]string{}, s.Policies...), s.Data...)
+	paths = append(paths, s.configPath())
+	snap, err := gitfs.Take(ctx, ".", s.Ref, paths)
+	if err != nil {
+		return nil, fmt.Errorf("--policy-ref: %w", err)
+	}
+	p.snap = snap
+	return p, nil
+}
+
+// Revision is the commit the policies were read at, or "" for the working
+// tree.
+func (p *Selected) Revision() string {
+	if p.snap == nil {
+		return ""
+	}
+	return p.snap.Commit
+}
+
+// Changed lists the policy and configuration files the working
+// tree changes against Ref: a pull request's own policy changes, which take
+// effect only once merged.
+func (p *Selected) Changed(ctx context.Context) ([]string, error) {
+	if p.Ref == "" {
+		return nil, nil
+	}
+	paths := append(append([]string{}, p.Policies...), p.Data...)
+	paths = append(paths, p.configPath())
+	return gitfs.Changed(ctx, ".", p.Ref, paths)
+}
+
+func (p Selection) configPath() string {
+	if p.Config != "" {
+		return p.Config
+	}
+	return DefaultConfigFile
+}
+
+// stat describes a file or folder, in the working tree or
+// at Ref.
+func (p *Selected) stat(name string) (fs.FileInfo, error) {
+	if p.snap != nil {
+		return fs.Stat(p.snap.FS, gitName(name))
+	}
+	return os.Stat(name)
+}
+
+// gitName is a path as the snapshot names it.
+func gitName(name string) string { return path.Clean(filepath.ToSlash(strings.TrimPrefix(name, "./"))) }
+
+// readFile reads a file from the working tree or at Ref.
+func (p *Selected) readFile(name string) ([]byte, error) {
+	if p.snap != nil {
+		b, err := fs.ReadFile(p.snap.FS, gitName(name))
+		if err != nil {
+			return nil, fmt.Errorf("%s at %s: %w", name, p.Ref, unwrapPath(err))
+		}
+		return b, nil
+	}
+	b, err := os.ReadFile(name)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, unwrapPath(err))
+	}
+	return b, nil
+}
+
+// Sources returns the policy sources the selection chooses.
+func (p *Selected) Sources() ([]Source, error) {
+	var srcs []Source
+	if !p.NoDefault {
+		srcs = append(srcs, Source{Name: "policies", FS: policies.FS})
+	}
+	for _, dir := range p.Policies {
+		info, err := p.stat(dir)
+		if err != nil {
+			where := ""
+			if p.Ref != "" {
+				where = " at " + p.Ref
+			}
+			return nil, fmt.Errorf("--policy %s%s: %w", dir, where, unwrapPath(err))
+		}
+		switch {
+		case p.snap != nil:
+			srcs = append(srcs, Source{Name: dir, FS: p.snap.FS, Root: gitName(dir)})
+		case !info.IsDir():
+			srcs = append(srcs, Source{Name: filepath.Dir(dir), FS: os.DirFS(filepath.Dir(dir)), Root: filepath.Base(dir)})
+		default:
+			srcs = append(srcs, Source{Name: dir, FS: os.DirFS(dir)})
+		}
+	}
+	if len(srcs) == 0 {
+		return nil, errors.New("--no-default-policies needs at least one --policy folder")
+	}
+	return srcs, nil
+}
+
+// config reads the configuration file: the one named, or .fsar.yaml when it
+// exists. No file gives an empty configuration: the policies' defaults.
+func (p *Selected) config() (map[string]any, error) {
+	if p.Config == "" {
+		if _, err := p.stat(DefaultConfigFile); err != nil {
+			return map[string]any{}, nil
+		}
+	}
+	return p.readDocument(p.configPath())
+}
+
+// DataDocs reads and merges the --data documents.
+func (p *Selected) DataDocs() (map[string]any, error) {
+	merged := map[string]any{}
+	for _, name := range p.Data {
+		doc, err := p.readDocument(name)
+		if err != nil {
+			return nil, err
+		}
+		if err := MergeData(merged, doc, name); err != nil {
+			return nil, err
+		}
+	}
+	return merged, nil
+}
+
+// readDocument reads a JSON or YAML file holding one object.
+func (p *Selected) readDocument(name string) (map[string]any, error) {
+	raw, err := p.readFile(name)
+	if err != nil {
+		return nil, err
+	}
+	var doc map[string]any
+	if strings.EqualFold(filepath.Ext(name), ".json") {
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.UseNumber()
+		if err := dec.Decode(&doc); err != nil {
+			return nil, fmt.Errorf("%s: invalid JSON: %w", name, err)
+		}
+	} else if err := yaml.Unmarshal(raw, &doc); err != nil {
+		return nil, fmt.Errorf("%s: invalid YAML: %s", name, strings.TrimPrefix(err.Error(), "yaml: "))
+	}
+	if doc == nil {
+		doc = map[string]any{}
+	}
+	return doc, nil
+}
+
+// Load compiles the policies the selection chooses, with its data and
+// configuration, to evaluate at now.
+func (p *Selected) Load(ctx context.Context, now time.Time) (*Engine, error) {
+	srcs, err := p.Sources()
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := p.config()
+	if err != nil {
+		return nil, err
+	}
+	data, err := p.DataDocs()
+	if err != nil {
+		return nil, err
+	}
+	return Load(ctx, Options{Sources: srcs, Data: data, Config: cfg, Now: now})
+}
+
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}

@@ -1,0 +1,59 @@
+package policy
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestSelection: the default configuration file is read when it exists,
+// data documents merge, a policy folder adds to the bundle, and a broken
+// document names its file.
+func TestSelection(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	for name, body := range map[string]string{
+		".fsar.yaml":         "review_threshold: 20\n",
+		"a.json":             `{"teams": {"a": 1}}`,
+		"b.yaml":             "teams:\n  b: 2\n",
+		"broken.yaml":        "x: [",
+		"policy/extra.rego":  "package fsar.extra\n\nwarn contains {\"rule\": \"x\", \"msg\": \"x\"} if false\n",
+		"policy/.git/x.rego": "not rego",
+	} {
+		if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(name, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sel, err := Selection{Policies: []string{"policy"}, Data: []string{"a.json", "b.yaml"}}.Open(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := sel.config()
+	if err != nil || cfg["review_threshold"] != 20 {
+		t.Errorf("config %v %v", cfg, err)
+	}
+	data, err := sel.DataDocs()
+	if teams, _ := data["teams"].(map[string]any); err != nil || len(teams) != 2 {
+		t.Errorf("data %v %v", data, err)
+	}
+	srcs, err := sel.Sources()
+	if err != nil || len(srcs) != 2 || srcs[0].Name != "policies" || srcs[1].Name != "policy" || sel.Revision() != "" {
+		t.Errorf("sources %+v %v", srcs, err)
+	}
+	if _, err := sel.Load(t.Context(), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	broken, _ := Selection{Config: "broken.yaml"}.Open(t.Context())
+	if _, err := broken.Load(t.Context(), time.Now()); err == nil || !strings.Contains(err.Error(), "broken.yaml: invalid YAML") {
+		t.Errorf("err = %v", err)
+	}
+	missing, _ := Selection{Policies: []string{"nowhere"}}.Open(t.Context())
+	if _, err := missing.Sources(); err == nil || !strings.Contains(err.Error(), "--policy nowhere") {
+		t.Errorf("err = %v", err)
+	}
+}
