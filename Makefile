@@ -2,7 +2,7 @@
 # `go run ./cmd/fsar` work too; they report version "dev".
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 COMMIT  ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
-LDFLAGS := -s -w -X github.com/fsar-gate/fsar/internal/cli.Version=$(VERSION) -X github.com/fsar-gate/fsar/internal/cli.Commit=$(COMMIT)
+LDFLAGS := -s -w -X github.com/fsar-gate/fsar/internal/buildinfo.Version=$(VERSION) -X github.com/fsar-gate/fsar/internal/buildinfo.Commit=$(COMMIT)
 
 .PHONY: build install test lint bench
 build:

@@ -1,47 +1,47 @@
 package cli
 
 import (
+	"context"
+	"errors"
 	"fmt"
-	"strings"
-	"time"
+	"io"
+	"os"
 
 	"github.com/spf13/cobra"
 
+	"github.com/fsar-gate/fsar/internal/actions"
+	"github.com/fsar-gate/fsar/internal/buildinfo"
 	"github.com/fsar-gate/fsar/internal/escape"
 	"github.com/fsar-gate/fsar/internal/gate"
+	"github.com/fsar-gate/fsar/internal/github"
 	"github.com/fsar-gate/fsar/internal/policy"
-	"github.com/fsar-gate/fsar/internal/proposal"
 	"github.com/fsar-gate/fsar/internal/report"
 )
 
-// checkOptions are the flags of `fsar check`.
+// checkOptions are the options of `fsar check`: its flags, and what the
+// flags were found to mean before it runs.
 type checkOptions struct {
-	Paths      []string
-	Format     string
+	*Factory
+	outputFlags
+	Paths []string
+	judgeFlags
 	FailOn     string
-	Now        string
-	MaxSize    string
 	AllowEmpty bool
-	Policy     policy.Selection
-	Publish    publishOptions
-	Outputs    []string // --output FORMAT=PATH
-	Summary    bool     // --summary
-	// GitHubOutput writes step outputs to $GITHUB_OUTPUT (--github-output).
-	GitHubOutput bool
-	plan         *outputPlan
+	Publish    publishFlags
+	failOn     gate.Verdict
 }
 
-func newCheckCmd(f *Factory, runF func(*checkOptions) error) *cobra.Command {
-	opts := &checkOptions{}
+func newCheckCmd(f *Factory) *cobra.Command {
+	opts := &checkOptions{Factory: f}
 	cmd := &cobra.Command{
 		Use:   "check [PATH|-]...",
 		Short: "Judge FSAR reports with the policies: pass, warn, review or block",
 		Long: `Judge FSAR reports with Rego policies.
 
-Every report is read (files, folders walked for reports, "-" for standard
-input), evaluated by every policy on all cores at one pinned time, and given
-a verdict: its worst finding. deny blocks; review blocks until a human
-approves; warn advises.
+Every report is read (files, folders walked for reports, quoted globs, "-"
+for standard input), evaluated by every policy on all cores at one pinned
+time, and given a verdict: its worst finding. deny blocks; review blocks
+until a human approves; warn advises.
 
 The bundled default policies encode the FSAR rules (see 'fsar policy doc').
 --policy adds folders of your own; --no-default-policies uses only those.
@@ -63,110 +63,110 @@ from being checked and reported.`,
 
   # in GitHub Actions: annotations in the log, SARIF and JUnit files beside
   fsar check --format github --output sarif=fsar.sarif --output junit=fsar.xml reports/`,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Paths = args
-			if len(args) == 0 {
+		RunE: func(cmd *cobra.Command, args []string) (err error) {
+			if opts.Paths = args; len(args) == 0 {
 				return usagef("check needs at least one PATH or - (standard input)")
 			}
-			if _, err := report.New(opts.Format, report.Options{}); err != nil {
-				return usagef("--format: %v", err)
-			}
-			if err := opts.planOutputs(cmd, f); err != nil {
+			if opts.failOn, err = parseFailOn(opts.FailOn); err != nil {
 				return err
 			}
-			switch opts.FailOn {
-			case "warn", "review", "block":
-			default:
-				return usagef("--fail-on %q: expected warn, review or block", opts.FailOn)
+			if err := opts.parse(f.Now); err != nil {
+				return err
 			}
-			if runF != nil {
-				return runF(opts)
+			if err := opts.makePlan(cmd, f, report.Valid, "sarif=fsar.sarif"); err != nil {
+				return err
 			}
-			return checkRun(cmd, f, opts)
+			return checkRun(cmd.Context(), opts)
 		},
 	}
+	opts.outputFlags.register(cmd, report.Names(), "sarif=fsar.sarif", "verdict")
 	fl := cmd.Flags()
-	fl.StringVarP(&opts.Format, "format", "o", "text", "output format: "+strings.Join(report.Names(), ", "))
 	fl.StringVar(&opts.FailOn, "fail-on", "review", "lowest verdict that fails the gate: warn, review or block")
-	fl.StringVar(&opts.Now, "now", "", "evaluation time, RFC 3339 (default: the current time)")
-	fl.StringVar(&opts.MaxSize, "max-size", "10MiB", "largest report file to read")
 	fl.BoolVar(&opts.AllowEmpty, "allow-empty", false, "pass when the paths hold no FSAR report (by default that is an error)")
-	fl.StringArrayVar(&opts.Outputs, "output", nil, "also write the result as FORMAT to PATH: FORMAT=PATH, e.g. sarif=fsar.sarif (repeatable)")
-	fl.BoolVar(&opts.GitHubOutput, "github-output", false, "write verdict, counts and the --output paths as step outputs to $GITHUB_OUTPUT")
-	fl.BoolVar(&opts.Summary, "summary", false, "append the markdown verdict to $GITHUB_STEP_SUMMARY (default: on when it is set)")
-	registerPolicyFlags(cmd, &opts.Policy)
-	registerPublishFlags(cmd, &opts.Publish)
+	fl.BoolVar(&opts.StepOutputs, "github-output", false, "write verdict, counts and the --output paths as step outputs to $GITHUB_OUTPUT")
+	opts.judgeFlags.register(cmd)
+	opts.Publish.register(cmd, true)
+	fl.StringVar(&opts.Publish.Modes, "publish", "", "publish the verdict on GitHub: any of comment, check, status, separated by commas")
+	fl.BoolVar(&opts.Publish.Changed, "changed", false, "on a pull request, check only the reports it adds or modifies (its file list, or git diff BASE...HEAD without a token)")
 	return cmd
 }
 
-// parseNow reads --now, or takes the clock.
-func parseNow(f *Factory, s string) (time.Time, error) {
-	if s == "" {
-		return f.Now().UTC(), nil
-	}
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		return time.Time{}, usagef("--now %q: expected an RFC 3339 time such as 2026-11-25T00:00:00Z", s)
-	}
-	return t.UTC(), nil
-}
-
-func checkRun(cmd *cobra.Command, f *Factory, opts *checkOptions) error {
-	now, err := parseNow(f, opts.Now)
+func checkRun(ctx context.Context, opts *checkOptions) error {
+	selected, engine, err := loadEngine(ctx, opts.Policy, opts.now)
 	if err != nil {
 		return err
 	}
-	maxBytes, err := parseSize(opts.MaxSize)
-	if err != nil {
-		return usagef("--max-size: %v", err)
-	}
-	failOn, _ := gate.ParseVerdict(opts.FailOn)
-
-	selected, engine, err := loadEngine(cmd.Context(), opts.Policy, now)
-	if err != nil {
-		return err
-	}
-	var keep func(proposal.Unit) bool
-	var changedFrom string
+	env, envErr := opts.Actions()
+	gctx, cerr := github.NewContext(env, envErr, opts.Publish.target())
+	src := gate.Source{Paths: opts.Paths}
 	allowEmpty := opts.AllowEmpty
+	var changedFrom string
 	if opts.Publish.Changed {
-		if keep, changedFrom, err = changedFilter(cmd.Context(), f, &opts.Publish); err != nil {
+		src.Keep, changedFrom, err = github.Changed(ctx, gctx, cerr, github.ChangedOptions{
+			Client: opts.Publish.clientOptions(opts.Factory, false), Timeout: opts.Publish.Timeout, Root: env.Workspace,
+		})
+		if errors.Is(err, github.ErrNoPullRequest) {
+			return &usageError{err: err}
+		} else if err != nil {
 			return err
 		}
 		allowEmpty = true
 	}
-	var notices []string
-	if changed, err := selected.Changed(cmd.Context()); err != nil {
+	notices, err := selected.ChangeNotices(ctx)
+	if err != nil {
 		return err
-	} else if len(changed) > 0 {
-		notices = append(notices, fmt.Sprintf("this change modifies policy files (%s); they take effect only once merged: the reports were judged by the policies at %s (%s)",
-			strings.Join(changed, ", "), opts.Policy.Ref, selected.Revision()))
 	}
-	res, walked := gate.Run(cmd.Context(), engine, gate.RunOptions{
-		Source:     gate.Source{Paths: opts.Paths, Keep: keep},
-		Options:    gate.Options{MaxBytes: maxBytes, Stdin: f.IO.In},
+	var subject *gate.Subject
+	if cerr == nil {
+		subject = gctx.Subject()
+	}
+	res, walked := gate.Run(ctx, engine, gate.RunOptions{
+		Source:     src,
+		Options:    gate.Options{MaxBytes: opts.maxBytes, Stdin: opts.IO.In},
 		AllowEmpty: allowEmpty,
-		DecidedBy: gate.DecidedBy{
-			FSARVersion: Version, PolicyDigest: engine.Digest(), PolicyRevision: selected.Revision(), Now: now,
-		},
-		Notices: notices,
-		Subject: resultSubject(f, &opts.Publish),
+		DecidedBy:  gate.DecidedBy{FSARVersion: buildinfo.Version, PolicyDigest: engine.Digest(), PolicyRevision: selected.Revision(), Now: opts.now},
+		Notices:    notices,
+		Subject:    subject,
 	})
-	if keep != nil {
-		fmt.Fprintf(f.IO.ErrOut, "fsar: --changed: %d of %d reports changed (%s)\n", walked.Kept, walked.Units, escape.Terminal(changedFrom))
+	if src.Keep != nil {
+		fmt.Fprintf(opts.IO.ErrOut, "fsar: --changed: %d of %d reports changed (%s)\n", walked.Kept, walked.Units, escape.Terminal(changedFrom))
 	}
-	if err := writeOutputs(f, opts, res, engine.Rules()); err != nil {
+	if err := writeCheck(opts, env, res, engine.Rules()); err != nil {
 		return err
 	}
 	if opts.Publish.enabled() {
-		opts.Publish.wroteSummary, opts.Publish.wroteAnnotations = opts.plan != nil && opts.plan.Summary != "", opts.Format == "github"
-		return publishResult(cmd.Context(), f, res, &opts.Publish, failOn)
+		return opts.Publish.publish(ctx, opts.Factory, res, opts.failOn, opts.plan)
 	}
-	switch {
-	case res.Verdict == gate.Error:
-		return withCode(ExitError)
-	case res.Verdict >= failOn:
-		return withCode(ExitFail)
+	return verdictStatus(res.Verdict, res.Verdict >= opts.failOn)
+}
+
+// writeCheck writes the result as the plan says: the --format on standard
+// output (in colour on a terminal), every --output file, the job summary
+// and the step outputs.
+func writeCheck(opts *checkOptions, env *actions.Env, res *gate.Result, rules []policy.Rule) error {
+	o := reportOptions(env, rules)
+	o.ResultFiles = opts.plan.Paths("json", "sarif", "junit", "text")
+	render := func(w io.Writer, format string) error {
+		fo := o
+		fo.Color = format == "text" && w == opts.IO.Out && opts.IO.ColorEnabled()
+		fmtr, err := report.New(format, fo)
+		if err != nil {
+			return err
+		}
+		return fmtr.Format(w, res)
 	}
-	return nil
+	outputs, err := opts.plan.CheckOutputs(res)
+	if err != nil {
+		return err
+	}
+	return opts.plan.Write(opts.IO.Out, render, o.Summary(res), outputs, opts.warn)
+}
+
+// reportOptions are the formatters' options: the rules the engine
+// evaluated, and where the reports are on GitHub.
+func reportOptions(env *actions.Env, rules []policy.Rule) report.Options {
+	o := report.Options{Rules: rules}
+	wd, _ := os.Getwd()
+	o.Locate(env, wd)
+	return o
 }

@@ -35,19 +35,6 @@ func TestExitCode(t *testing.T) {
 	}
 }
 
-func TestParseSize(t *testing.T) {
-	for in, want := range map[string]int64{"1": 1, "512B": 512, "64KiB": 64 << 10, "10MiB": 10 << 20, "1GiB": 1 << 30} {
-		if got, err := parseSize(in); err != nil || got != want {
-			t.Errorf("parseSize(%q) = %d, %v; want %d", in, got, err, want)
-		}
-	}
-	for _, in := range []string{"", "0", "-1", "ten", "10MB", "2000GiB"} {
-		if _, err := parseSize(in); err == nil {
-			t.Errorf("parseSize(%q) succeeded", in)
-		}
-	}
-}
-
 // run runs fsar in-process with the given terminal state.
 func run(t *testing.T, tty bool, env map[string]string, args ...string) (string, string, int) {
 	t.Helper()

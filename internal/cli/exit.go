@@ -1,9 +1,11 @@
 package cli
 
 import (
-	"context"
 	"errors"
 	"fmt"
+	"time"
+
+	"github.com/fsar-gate/fsar/internal/gate"
 )
 
 // Exit statuses. Every command maps its outcome onto these, here and
@@ -60,8 +62,39 @@ func exitCode(err error) int {
 	if errors.As(err, &ee) && ee.code != ExitOK {
 		return ee.code
 	}
-	if errors.Is(err, context.Canceled) {
-		return ExitError
-	}
 	return ExitError
+}
+
+// verdictStatus maps a run's verdict onto the exit status: an error 2, a
+// verdict that fails the gate 1.
+func verdictStatus(v gate.Verdict, fails bool) error {
+	switch {
+	case v == gate.Error:
+		return withCode(ExitError)
+	case fails:
+		return withCode(ExitFail)
+	}
+	return nil
+}
+
+// parseFailOn reads a --fail-on verdict.
+func parseFailOn(s string) (gate.Verdict, error) {
+	switch s {
+	case "warn", "review", "block":
+		v, _ := gate.ParseVerdict(s)
+		return v, nil
+	}
+	return 0, usagef("--fail-on %q: expected warn, review or block", s)
+}
+
+// parseNow reads --now, or takes the clock.
+func parseNow(clock func() time.Time, s string) (time.Time, error) {
+	if s == "" {
+		return clock().UTC(), nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, usagef("--now %q: expected an RFC 3339 time such as 2026-11-25T00:00:00Z", s)
+	}
+	return t.UTC(), nil
 }

@@ -1,29 +1,28 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
-	"io"
-	"strconv"
-	"strings"
 
 	"github.com/spf13/cobra"
-	"gopkg.in/yaml.v3"
 
+	"github.com/fsar-gate/fsar/internal/escape"
 	"github.com/fsar-gate/fsar/internal/proposal"
 )
 
-// parseOptions are the flags of `fsar parse`.
+// parseOptions are the options of `fsar parse`.
 type parseOptions struct {
+	*Factory
 	Paths     []string
 	Format    string
 	JSONL     bool
 	Positions bool
 	MaxSize   string
+
+	maxBytes int64
 }
 
-func newParseCmd(f *Factory, runF func(*parseOptions) error) *cobra.Command {
-	opts := &parseOptions{}
+func newParseCmd(f *Factory) *cobra.Command {
+	opts := &parseOptions{Factory: f}
 	cmd := &cobra.Command{
 		Use:   "parse [FILE|DIR|-]...",
 		Short: "Read FSAR reports and print them as JSON or YAML",
@@ -51,9 +50,8 @@ still printed, and each error goes to standard error with file:line:column).`,
 
   # a report on standard input
   cat report.md | fsar parse -`,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Paths = args
-			if len(args) == 0 {
+		RunE: func(cmd *cobra.Command, args []string) (err error) {
+			if opts.Paths = args; len(args) == 0 {
 				return usagef("parse needs at least one FILE, DIR or - (standard input)")
 			}
 			if opts.Format != "json" && opts.Format != "yaml" {
@@ -62,10 +60,10 @@ still printed, and each error goes to standard error with file:line:column).`,
 			if opts.JSONL && opts.Format != "json" {
 				return usagef("--jsonl goes with --format json")
 			}
-			if runF != nil {
-				return runF(opts)
+			if opts.maxBytes, err = proposal.ParseSize(opts.MaxSize); err != nil {
+				return usagef("--max-size: %v", err)
 			}
-			return parseRun(f, opts)
+			return parseRun(opts)
 		},
 	}
 	cmd.Flags().StringVar(&opts.Format, "format", "json", "output format: json or yaml")
@@ -75,98 +73,37 @@ still printed, and each error goes to standard error with file:line:column).`,
 	return cmd
 }
 
-func parseRun(f *Factory, opts *parseOptions) error {
-	maxBytes, err := parseSize(opts.MaxSize)
-	if err != nil {
-		return usagef("--max-size: %v", err)
-	}
+func parseRun(opts *parseOptions) error {
+	f := opts.Factory
 	units, errs := proposal.Discover(opts.Paths)
 	failed := len(errs) > 0
 	for _, e := range errs {
-		fmt.Fprintf(f.IO.ErrOut, "fsar: %v\n", e)
+		fmt.Fprintf(f.IO.ErrOut, "fsar: %s\n", escape.Terminal(e.Error()))
 	}
 	var docs []*proposal.Document
 	for _, u := range units {
-		res := u.Read(maxBytes, f.IO.In)
+		res := u.Read(opts.maxBytes, f.IO.In)
 		if res.Skipped {
-			fmt.Fprintf(f.IO.ErrOut, "fsar: skipped %s: not an FSAR report\n", u.Path)
+			fmt.Fprintf(f.IO.ErrOut, "fsar: skipped %s: not an FSAR report\n", escape.Terminal(u.Path))
 			continue
 		}
 		for _, e := range res.Errs {
 			failed = true
-			fmt.Fprintf(f.IO.ErrOut, "fsar: %v\n", e)
+			fmt.Fprintf(f.IO.ErrOut, "fsar: %s\n", escape.Terminal(e.Error()))
 		}
 		if res.Report != nil {
 			docs = append(docs, res.Report.Doc(opts.Positions))
 		}
 	}
-	if err := writeDocs(f.IO.Out, docs, opts); err != nil {
+	format := opts.Format
+	if opts.JSONL {
+		format = "jsonl"
+	}
+	if err := proposal.WriteDocuments(f.IO.Out, format, docs); err != nil {
 		return err
 	}
 	if failed {
 		return withCode(ExitError)
 	}
 	return nil
-}
-
-func writeDocs(w io.Writer, docs []*proposal.Document, opts *parseOptions) error {
-	switch {
-	case opts.Format == "yaml":
-		// Through JSON, so that YAML shows the same keys and values.
-		raw, err := json.Marshal(docs)
-		if err != nil {
-			return err
-		}
-		var v any
-		if err := json.Unmarshal(raw, &v); err != nil {
-			return err
-		}
-		if v == nil {
-			v = []any{}
-		}
-		enc := yaml.NewEncoder(w)
-		enc.SetIndent(2)
-		if err := enc.Encode(v); err != nil {
-			return err
-		}
-		return enc.Close()
-	case opts.JSONL:
-		enc := json.NewEncoder(w)
-		enc.SetEscapeHTML(false)
-		for _, d := range docs {
-			if err := enc.Encode(d); err != nil {
-				return err
-			}
-		}
-		return nil
-	default:
-		if docs == nil {
-			docs = []*proposal.Document{}
-		}
-		enc := json.NewEncoder(w)
-		enc.SetEscapeHTML(false)
-		enc.SetIndent("", "  ")
-		return enc.Encode(docs)
-	}
-}
-
-// parseSize reads a byte count such as 1048576, 512KiB or 10MiB.
-func parseSize(s string) (int64, error) {
-	units := []struct {
-		suffix string
-		mult   int64
-	}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}, {"B", 1}}
-	mult := int64(1)
-	t := strings.TrimSpace(s)
-	for _, u := range units {
-		if strings.HasSuffix(t, u.suffix) {
-			t, mult = strings.TrimSpace(strings.TrimSuffix(t, u.suffix)), u.mult
-			break
-		}
-	}
-	n, err := strconv.ParseInt(t, 10, 64)
-	if err != nil || n <= 0 || n > (1<<40)/mult {
-		return 0, fmt.Errorf("%q: expected a positive size such as 10MiB", s)
-	}
-	return n * mult, nil
 }

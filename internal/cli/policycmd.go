@@ -1,15 +1,9 @@
 package cli
 
 import (
-	"bytes"
-	"encoding/json"
+	"context"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
-	"sort"
-	"strings"
-	"text/tabwriter"
+	"slices"
 
 	"github.com/spf13/cobra"
 
@@ -30,6 +24,7 @@ sandbox as 'fsar check': no network, no environment, no files.`,
 }
 
 type policyTestOptions struct {
+	*Factory
 	Dirs      []string
 	Coverage  bool
 	Threshold float64
@@ -39,7 +34,7 @@ type policyTestOptions struct {
 }
 
 func newPolicyTestCmd(f *Factory) *cobra.Command {
-	opts := &policyTestOptions{}
+	opts := &policyTestOptions{Factory: f}
 	cmd := &cobra.Command{
 		Use:   "test [DIR]...",
 		Short: "Run the Rego unit tests (*_test.rego) of policies",
@@ -59,14 +54,13 @@ Exit status: 0 when every test passes (and coverage reaches --threshold);
   fsar policy test --no-default-policies --threshold 100 ./policy`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Dirs = args
-			opts.Policy.Policies = append(opts.Policy.Policies, args...)
 			if opts.Threshold < 0 || opts.Threshold > 100 {
 				return usagef("--threshold %v: expected a percentage from 0 to 100", opts.Threshold)
 			}
 			if opts.Format != "text" && opts.Format != "json" {
 				return usagef("--format %q: expected text or json", opts.Format)
 			}
-			return policyTestRun(cmd, f, opts)
+			return policyTestRun(cmd.Context(), opts)
 		},
 	}
 	cmd.Flags().BoolVar(&opts.Coverage, "coverage", false, "report line coverage of the policies by their tests")
@@ -78,105 +72,32 @@ Exit status: 0 when every test passes (and coverage reaches --threshold);
 	return cmd
 }
 
-func policyTestRun(cmd *cobra.Command, f *Factory, opts *policyTestOptions) error {
-	if opts.Policy.NoDefault && len(opts.Policy.Policies) == 0 {
-		return usagef("--no-default-policies needs at least one --policy folder")
-	}
-	sel, err := opts.Policy.Open(cmd.Context())
+func policyTestRun(ctx context.Context, opts *policyTestOptions) error {
+	sel := opts.Policy
+	sel.Policies = append(slices.Clone(sel.Policies), opts.Dirs...)
+	selected, err := sel.Open(ctx)
 	if err != nil {
 		return err
 	}
-	srcs, err := sel.Sources()
+	rep, err := selected.Test(ctx, policy.TestOptions{Run: opts.Run, Coverage: opts.Coverage || opts.Threshold > 0})
 	if err != nil {
 		return err
 	}
-	data, err := sel.DataDocs()
-	if err != nil {
+	if err := rep.Write(opts.IO.Out, opts.Format, opts.Threshold); err != nil {
 		return err
 	}
-	rep, err := policy.Test(cmd.Context(), policy.TestOptions{
-		Sources: srcs, Data: data, Run: opts.Run, Coverage: opts.Coverage || opts.Threshold > 0,
-	})
-	if err != nil {
-		return err
-	}
-	short := rep.Coverage != nil && rep.Coverage.Percent < opts.Threshold
-	if opts.Format == "json" {
-		enc := json.NewEncoder(f.IO.Out)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(rep); err != nil {
-			return err
-		}
-	} else {
-		writeTestReport(f, rep, opts.Threshold)
-	}
-	if !rep.OK() || short {
-		return withCode(ExitFail)
-	}
-	return nil
-}
-
-func writeTestReport(f *Factory, rep *policy.TestReport, threshold float64) {
-	w := f.IO.Out
-	for _, r := range rep.Results {
-		if r.Outcome == policy.TestPass {
-			continue
-		}
-		fmt.Fprintf(w, "%s %s:%d %s.%s\n", strings.ToUpper(string(r.Outcome)), r.File, r.Line, r.Package, r.Name)
-		if r.Err != "" {
-			fmt.Fprintf(w, "  %s\n", escape.Terminal(r.Err))
-		}
-		if r.Output != "" {
-			for _, l := range strings.Split(strings.TrimRight(r.Output, "\n"), "\n") {
-				fmt.Fprintf(w, "  | %s\n", escape.Terminal(l))
-			}
-		}
-	}
-	fmt.Fprintf(w, "PASS: %d/%d", rep.Count(policy.TestPass), len(rep.Results))
-	if n := rep.Count(policy.TestFail); n > 0 {
-		fmt.Fprintf(w, ", FAIL: %d", n)
-	}
-	if n := rep.Count(policy.TestError); n > 0 {
-		fmt.Fprintf(w, ", ERROR: %d", n)
-	}
-	if n := rep.Count(policy.TestSkip); n > 0 {
-		fmt.Fprintf(w, ", SKIPPED: %d", n)
-	}
-	fmt.Fprintln(w)
-	if c := rep.Coverage; c != nil {
-		for _, fc := range c.Files {
-			if fc.Percent < 100 {
-				var ranges []string
-				for _, r := range fc.NotCovered {
-					if r.Start == r.End {
-						ranges = append(ranges, fmt.Sprint(r.Start))
-					} else {
-						ranges = append(ranges, fmt.Sprintf("%d-%d", r.Start, r.End))
-					}
-				}
-				fmt.Fprintf(w, "  %s: %.2f%% (not covered: lines %s)\n", fc.File, fc.Percent, strings.Join(ranges, ", "))
-			}
-		}
-		fmt.Fprintf(w, "coverage: %.2f%%", c.Percent)
-		if threshold > 0 {
-			if c.Percent < threshold {
-				fmt.Fprintf(w, " — below the threshold %.2f%%", threshold)
-			} else {
-				fmt.Fprintf(w, " (threshold %.2f%%)", threshold)
-			}
-		}
-		fmt.Fprintln(w)
-	}
+	return verdictStatus(0, !rep.Passed(opts.Threshold))
 }
 
 type policyFmtOptions struct {
+	*Factory
 	Paths []string
 	Check bool
 	Diff  bool
 }
 
 func newPolicyFmtCmd(f *Factory) *cobra.Command {
-	opts := &policyFmtOptions{}
+	opts := &policyFmtOptions{Factory: f}
 	cmd := &cobra.Command{
 		Use:   "fmt [FILE|DIR]...",
 		Short: "Format Rego files in place, or check that they are formatted",
@@ -191,82 +112,37 @@ and the exit status is 1 when there are any.`,
 			if len(args) == 0 {
 				opts.Paths = []string{"."}
 			}
-			return policyFmtRun(f, opts)
+			return policyFmtRun(opts)
 		},
 	}
 	cmd.Flags().BoolVar(&opts.Check, "check", false, "list files that are not formatted, write nothing, exit 1 when there are any")
 	return cmd
 }
 
-func policyFmtRun(f *Factory, opts *policyFmtOptions) error {
-	var files []string
-	for _, p := range opts.Paths {
-		err := filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if d.IsDir() {
-				if path != p && strings.HasPrefix(d.Name(), ".") {
-					return fs.SkipDir
-				}
-				return nil
-			}
-			if strings.HasSuffix(path, ".rego") {
-				files = append(files, path)
-			}
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-	}
-	sort.Strings(files)
-	var unformatted []string
-	failed := false
-	for _, file := range files {
-		src, err := os.ReadFile(file)
-		if err != nil {
-			return err
-		}
-		out, err := policy.Format(file, src)
-		if err != nil {
-			fmt.Fprintf(f.IO.ErrOut, "fsar: %v\n", err)
-			failed = true
-			continue
-		}
-		if bytes.Equal(src, out) {
-			continue
-		}
-		unformatted = append(unformatted, file)
-		if !opts.Check {
-			info, err := os.Stat(file)
-			if err != nil {
-				return err
-			}
-			if err := os.WriteFile(file, out, info.Mode().Perm()); err != nil {
-				return err
-			}
-		}
+func policyFmtRun(opts *policyFmtOptions) error {
+	unformatted, failed, err := policy.FormatFiles(opts.Paths, opts.Check, func(err error) {
+		fmt.Fprintf(opts.IO.ErrOut, "fsar: %s\n", escape.Terminal(err.Error()))
+	})
+	if err != nil {
+		return err
 	}
 	for _, file := range unformatted {
-		fmt.Fprintln(f.IO.Out, file)
+		fmt.Fprintln(opts.IO.Out, escape.Terminal(file))
 	}
-	switch {
-	case failed:
+	if failed {
 		return withCode(ExitError)
-	case opts.Check && len(unformatted) > 0:
-		return withCode(ExitFail)
 	}
-	return nil
+	return verdictStatus(0, opts.Check && len(unformatted) > 0)
 }
 
 type policyDocOptions struct {
+	*Factory
 	Format string
 	Policy policy.Selection
 }
 
 func newPolicyDocCmd(f *Factory) *cobra.Command {
-	opts := &policyDocOptions{}
+	opts := &policyDocOptions{Factory: f}
 	cmd := &cobra.Command{
 		Use:   "doc",
 		Short: "List the active rules: id, level, title and remediation",
@@ -281,7 +157,7 @@ METADATA annotations of the policies.`,
 			if opts.Format != "text" && opts.Format != "json" && opts.Format != "markdown" {
 				return usagef("--format %q: expected text, markdown or json", opts.Format)
 			}
-			return policyDocRun(cmd, f, opts)
+			return policyDocRun(cmd.Context(), opts)
 		},
 	}
 	cmd.Flags().StringVarP(&opts.Format, "format", "o", "text", "output format: text, markdown or json")
@@ -289,65 +165,10 @@ METADATA annotations of the policies.`,
 	return cmd
 }
 
-// ruleDoc is one rule as `fsar policy doc --format json` prints it.
-type ruleDoc struct {
-	ID          string `json:"id"`
-	Level       string `json:"level"`
-	Title       string `json:"title"`
-	Description string `json:"description,omitempty"`
-	Remediation string `json:"remediation,omitempty"`
-	Package     string `json:"package"`
-	File        string `json:"file"`
-	Line        int    `json:"line"`
-}
-
-func policyDocRun(cmd *cobra.Command, f *Factory, opts *policyDocOptions) error {
-	now, err := parseNow(f, "")
+func policyDocRun(ctx context.Context, opts *policyDocOptions) error {
+	_, engine, err := loadEngine(ctx, opts.Policy, opts.Factory.Now().UTC())
 	if err != nil {
 		return err
 	}
-	_, engine, err := loadEngine(cmd.Context(), opts.Policy, now)
-	if err != nil {
-		return err
-	}
-	rules := engine.Rules()
-	sort.SliceStable(rules, func(i, j int) bool {
-		if rules[i].Level != rules[j].Level {
-			return rules[i].Level > rules[j].Level
-		}
-		return rules[i].ID < rules[j].ID
-	})
-	docs := make([]ruleDoc, len(rules))
-	for i, r := range rules {
-		docs[i] = ruleDoc{ID: r.ID, Level: r.Level.String(), Title: r.Title, Description: r.Description,
-			Remediation: r.Remediation, Package: r.Package, File: r.File, Line: r.Line}
-	}
-	w := f.IO.Out
-	switch opts.Format {
-	case "json":
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(docs)
-	case "markdown":
-		fmt.Fprintln(w, "| Rule | Level | Title | Remediation |")
-		fmt.Fprintln(w, "|------|-------|-------|-------------|")
-		for _, d := range docs {
-			fmt.Fprintf(w, "| `%s` | %s | %s | %s |\n", d.ID, d.Level, escape.Markdown(d.Title, 0), escape.Markdown(d.Remediation, 0))
-		}
-		return nil
-	}
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "RULE\tLEVEL\tTITLE")
-	for _, d := range docs {
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", d.ID, d.Level, d.Title)
-	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	for _, d := range docs {
-		if d.Remediation != "" {
-			fmt.Fprintf(w, "\n%s (%s:%d)\n  %s\n", d.ID, d.File, d.Line, d.Remediation)
-		}
-	}
-	return nil
+	return policy.WriteDocs(opts.IO.Out, opts.Format, policy.Docs(engine.Rules()))
 }

@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/fsar-gate/fsar/internal/actions"
 	"github.com/fsar-gate/fsar/internal/gate"
 	"github.com/fsar-gate/fsar/internal/github"
 	"github.com/fsar-gate/fsar/internal/github/fakegh"
@@ -211,62 +210,4 @@ func TestPublishUsage(t *testing.T) {
 			}
 		})
 	}
-}
-
-func TestGitHubContext(t *testing.T) {
-	dir := t.TempDir()
-	event := filepath.Join(dir, "event.json")
-	payload := fmt.Sprintf(`{"number":7,"pull_request":{"number":7,"head":{"sha":%q,"ref":"f"},"base":{"sha":%q,"ref":"main"}}}`, pubHead, pubOther)
-	if err := os.WriteFile(event, []byte(payload), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	env := map[string]string{
-		"GITHUB_API_URL": "https://ghe.example.com/api/v3", "GITHUB_SERVER_URL": "https://ghe.example.com",
-		"GITHUB_REPOSITORY": "octo-org/reports", "GITHUB_EVENT_NAME": "pull_request", "GITHUB_EVENT_PATH": event,
-		"GITHUB_SHA": strings.Repeat("3", 40), "GITHUB_TOKEN": "t", "GITHUB_RUN_ID": "42",
-	}
-	f := testFactory(func(k string) string { return env[k] })
-	c, _, err := (&publishOptions{}).githubContext(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := github.Context{
-		APIURL: "https://ghe.example.com/api/v3", ServerURL: "https://ghe.example.com", Owner: "octo-org", Repo: "reports",
-		PR: 7, HeadSHA: pubHead, BaseRef: "main", BaseSHA: pubOther, Token: "t",
-		RunURL: "https://ghe.example.com/octo-org/reports/actions/runs/42",
-	}
-	if c != want {
-		t.Fatalf("context\n%+v\nwant\n%+v", c, want)
-	}
-	if s := resultSubject(f, &publishOptions{}); s == nil || *s != (gate.Subject{Repository: "octo-org/reports", PR: 7, SHA: pubHead, BaseRef: "main"}) {
-		t.Fatalf("subject %+v", s)
-	}
-
-	// Flags win.
-	o := &publishOptions{Repo: "other/repo", PR: 9, SHA: pubOther, APIURL: "https://api.example.com"}
-	c, _, err = o.githubContext(f)
-	if err != nil || c.Owner != "other" || c.PR != 9 || c.HeadSHA != pubOther || c.APIURL != "https://api.example.com" {
-		t.Fatalf("%+v %v", c, err)
-	}
-
-	// Outside Actions: no subject, and publishing says what is missing.
-	none := testFactory(func(string) string { return "" })
-	if s := resultSubject(none, &publishOptions{}); s != nil {
-		t.Fatalf("subject %+v", s)
-	}
-	if _, _, err := (&publishOptions{}).githubContext(none); err == nil || !strings.Contains(err.Error(), "GITHUB_REPOSITORY") {
-		t.Fatalf("err = %v", err)
-	}
-	// A broken event file is an error, not a silent guess.
-	env["GITHUB_EVENT_PATH"] = filepath.Join(dir, "missing.json")
-	if _, _, err := (&publishOptions{}).githubContext(testFactory(func(k string) string { return env[k] })); err == nil {
-		t.Fatal("no error")
-	}
-}
-
-// testFactory is a factory whose environment is getenv.
-func testFactory(getenv func(string) string) *Factory {
-	f := &Factory{Getenv: getenv}
-	f.Actions = func() (*actions.Env, error) { return actions.Load(getenv, actions.ReadFile) }
-	return f
 }

@@ -1,5 +1,7 @@
-// Package cli holds fsar's commands: flags and the mapping of outcomes to
-// exit statuses. The work itself is done by the packages below it.
+// Package cli holds fsar's commands: their flags, the checks of those
+// flags, and the mapping of outcomes to exit statuses. The work itself is
+// done by the packages below it; a run function takes its command's
+// options and calls them.
 package cli
 
 import (
@@ -13,15 +15,12 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/fsar-gate/fsar/internal/actions"
+	"github.com/fsar-gate/fsar/internal/buildinfo"
 	"github.com/fsar-gate/fsar/internal/iostreams"
 )
 
-// Version is the fsar version, set at build time with
-// -ldflags "-X github.com/fsar-gate/fsar/internal/cli.Version=v1.2.3".
-var Version = "dev"
-
 // Factory holds what commands need from the world, so that tests can
-// replace it field by field.
+// replace it field by field. Every command's options embed it.
 type Factory struct {
 	IO     *iostreams.IOStreams
 	Now    func() time.Time
@@ -33,17 +32,16 @@ type Factory struct {
 
 // Main runs fsar with args and returns its exit status.
 func Main(ctx context.Context, args []string, streams *iostreams.IOStreams) int {
-	f := &Factory{IO: streams, Now: time.Now, Getenv: os.Getenv}
-	return Run(ctx, f, args)
+	return Run(ctx, &Factory{IO: streams, Now: time.Now, Getenv: os.Getenv}, args)
 }
 
 // Run runs fsar with a given factory.
 func Run(ctx context.Context, f *Factory, args []string) int {
+	if f.Getenv == nil {
+		f.Getenv = func(string) string { return "" }
+	}
 	if f.Actions == nil {
 		getenv := f.Getenv
-		if getenv == nil {
-			getenv = func(string) string { return "" }
-		}
 		f.Actions = sync.OnceValues(func() (*actions.Env, error) { return actions.Load(getenv, actions.ReadFile) })
 	}
 	root := NewRootCmd(f)
@@ -78,17 +76,14 @@ advises.
 Exit status: 0 when nothing fails the gate, 1 when a report does, 2 on any
 usage, read, policy or evaluation error, 3 when --publish-required was given
 and the verdict could not be published.`,
-		Version:       Version,
+		Version:       buildinfo.Version,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err: err} })
-	root.AddCommand(newParseCmd(f, nil))
-	root.AddCommand(newCheckCmd(f, nil))
-	root.AddCommand(newPolicyCmd(f))
-	root.AddCommand(newVersionCmd(f))
-	// Further commands are added one per line below.
-	root.AddCommand(newSweepCmd(f))
-	root.AddCommand(newPublishCmd(f))
+	root.AddCommand(newParseCmd(f), newCheckCmd(f), newPolicyCmd(f), newVersionCmd(f), newSweepCmd(f), newPublishCmd(f))
 	return root
 }
+
+// warn prints a warning on standard error.
+func (f *Factory) warn(msg string) { fmt.Fprintf(f.IO.ErrOut, "fsar: warning: %s\n", msg) }

@@ -7,8 +7,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/open-policy-agent/opa/v1/version"
-
+	"github.com/fsar-gate/fsar/internal/buildinfo"
 	"github.com/fsar-gate/fsar/internal/proposal"
 )
 
@@ -93,7 +92,7 @@ func Run(ctx context.Context, ev Evaluator, o RunOptions) (*Result, *Walked) {
 		Notices:   o.Notices,
 		Subject:   o.Subject,
 	}
-	res.DecidedBy.OPAVersion = version.Version
+	res.DecidedBy.OPAVersion = buildinfo.OPA
 	res.Reports = []Report{}
 	w := Judge(ctx, ev, o.Source, o.Options, func(j Judged) {
 		if j.Skipped {

@@ -127,17 +127,21 @@ func Changed(ctx context.Context, dir, rev string, paths []string) ([]string, er
 		return nil, nil
 	}
 	args := append([]string{"diff", "--name-only", "-z", "--relative", "--end-of-options", rev, "--"}, paths...)
-	out, err := git(ctx, dir, nil, args...)
+	return names(git(ctx, dir, nil, args...))
+}
+
+// names splits git's NUL-terminated list of paths.
+func names(out []byte, err error) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	var names []string
+	var list []string
 	for _, n := range bytes.Split(out, []byte{0}) {
 		if len(n) > 0 {
-			names = append(names, string(n))
+			list = append(list, string(n))
 		}
 	}
-	return names, nil
+	return list, nil
 }
 
 // git runs git in dir with no shell and no terminal prompt.
@@ -160,4 +164,23 @@ func git(ctx context.Context, dir string, stdin io.Reader, args ...string) ([]by
 		return nil, fmt.Errorf("git %s: %w", args[0], err)
 	}
 	return out, nil
+}
+
+// ChangedSince lists the files the commits from base's merge base to HEAD
+// add or modify (git diff BASE...HEAD; removed files are left out), by
+// their paths from the repository's top level.
+func ChangedSince(ctx context.Context, dir, base string) ([]string, error) {
+	if base == "" || strings.HasPrefix(base, "-") || strings.ContainsAny(base, "\x00\n") {
+		return nil, fmt.Errorf("git revision %q: expected a branch, tag or commit", base)
+	}
+	return names(git(ctx, dir, nil, "diff", "--name-only", "-z", "--no-renames", "--diff-filter=d", "--end-of-options", base+"...HEAD"))
+}
+
+// TopLevel is the absolute root of the repository that holds dir.
+func TopLevel(ctx context.Context, dir string) (string, error) {
+	out, err := git(ctx, dir, nil, "rev-parse", "--show-toplevel")
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimSpace(string(out)), nil
 }

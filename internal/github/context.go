@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/fsar-gate/fsar/internal/actions"
+	"github.com/fsar-gate/fsar/internal/escape"
+	"github.com/fsar-gate/fsar/internal/gate"
 	"github.com/fsar-gate/fsar/internal/ghref"
 )
 
@@ -86,6 +88,26 @@ type Target struct {
 	APIURL string // REST API root (--api-url)
 }
 
+// Validate checks the target's values, naming the flag of each that is
+// wrong.
+func (t Target) Validate() error {
+	if t.Repo != "" {
+		if _, _, err := ghref.SplitRepository(t.Repo); err != nil {
+			return fmt.Errorf("--repo: %w", err)
+		}
+	}
+	if t.PR < 0 {
+		return fmt.Errorf("--pr %d: expected a pull request number", t.PR)
+	}
+	if t.SHA != "" && !ghref.ValidSHA(t.SHA) {
+		return fmt.Errorf("--sha %q: expected a full 40-character commit id", t.SHA)
+	}
+	if _, err := apiBase(t.APIURL); t.APIURL != "" && err != nil {
+		return fmt.Errorf("--api-url: %w", err)
+	}
+	return nil
+}
+
 // NewContext is the publishing context: the target's values, else the
 // environment's. env's problems (envErr, from actions.Load) are errors
 // here: what is published must not rest on a value that was not well
@@ -113,4 +135,43 @@ func NewContext(env *actions.Env, envErr error, t Target) (Context, error) {
 		return c, err
 	}
 	return c, c.Validate()
+}
+
+// Subject is what a check records of the pull request and commit it ran
+// on, so that fsar publish can later refuse the result when the pull
+// request's head has moved on; nil when the commit is not known.
+func (c Context) Subject() *gate.Subject {
+	if !ghref.ValidSHA(c.HeadSHA) {
+		return nil
+	}
+	return &gate.Subject{Repository: c.Repository(), PR: c.PR, SHA: c.HeadSHA, BaseRef: c.BaseRef}
+}
+
+// ForResult checks a result written by another job (fsar check --format
+// json in the pull request's workflow) before it is published in the
+// context, and returns the context to publish it in: the result's commit,
+// and its pull request unless the flags or the event name one. A result
+// that records no commit, is for another repository, or for another
+// commit than --sha or the event's head, is refused.
+func (c Context) ForResult(res *gate.Result, t Target, ev actions.Event) (Context, error) {
+	s := res.Subject
+	if s == nil || !ghref.ValidSHA(s.SHA) {
+		return c, errors.New("refusing to publish: the result records no commit (write it with fsar check --format json in the pull request's workflow)")
+	}
+	if !strings.EqualFold(s.Repository, c.Repository()) {
+		return c, fmt.Errorf("refusing to publish: the result is for %s, not %s", escape.Terminal(s.Repository), c.Repository())
+	}
+	// The commit the result must be for: --sha, or the head of the run
+	// that triggered this workflow_run (set by GitHub).
+	if want := cmp.Or(t.SHA, ev.HeadSHA); want != "" && want != s.SHA {
+		return c, fmt.Errorf("refusing to publish: the result is for commit %s, not %s", s.SHA, want)
+	}
+	c.HeadSHA = s.SHA
+	if t.PR == 0 && ev.PR == 0 {
+		c.PR = s.PR
+	}
+	if c.PR <= 0 {
+		return c, errors.New("refusing to publish: no pull request to check the result's commit against (use --pr)")
+	}
+	return c, nil
 }

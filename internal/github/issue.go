@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	gh "github.com/google/go-github/v62/github"
 )
@@ -176,4 +177,20 @@ func IssueBody(marker, body string) string {
 	body = strings.TrimPrefix(body, marker)
 	body = strings.TrimPrefix(body, "\n")
 	return marker + "\n" + cutBytes(body, IssueLimit-len(marker)-1, "*(cut: the summary is longer than an issue may be; the job's log has all of it)*")
+}
+
+// KeepTrackingIssue keeps the tracking issue marked by marker in the
+// context's repository, within timeout: opened or updated with title and
+// body while open, closed when not (see TrackingIssue.Sync).
+func KeepTrackingIssue(ctx context.Context, c Context, co ClientOptions, timeout time.Duration, marker, title, body string, open bool) (*IssueOutcome, error) {
+	if c.Token == "" {
+		return nil, ErrNoToken
+	}
+	client, err := NewClient(c, co)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	return (&TrackingIssue{Client: client, Marker: marker}).Sync(ctx, title, body, open)
 }

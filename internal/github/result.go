@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
 	"slices"
 
 	"github.com/fsar-gate/fsar/internal/gate"
@@ -48,6 +50,28 @@ func ReadResult(r io.Reader, limit int64) (*gate.Result, error) {
 		return nil, fmt.Errorf("result: %w", err)
 	}
 	return &res, nil
+}
+
+// ReadResultFile reads a result (ReadResult) from the file at path, or
+// from stdin when path is "-"; errors name the path.
+func ReadResultFile(path string, stdin io.Reader, limit int64) (*gate.Result, error) {
+	in := stdin
+	if path != "-" {
+		file, err := os.Open(path)
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			return nil, fmt.Errorf("%s: %w", path, pe.Err)
+		} else if err != nil {
+			return nil, err
+		}
+		defer file.Close()
+		in = file
+	}
+	res, err := ReadResult(in, limit)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return res, nil
 }
 
 // consistent checks that every report's verdict is what its findings and

@@ -220,6 +220,12 @@ func TestNewContext(t *testing.T) {
 	if err != nil || c != want {
 		t.Fatalf("context\n%+v\nwant\n%+v\n%v", c, want, err)
 	}
+	if s := c.Subject(); s == nil || *s != (gate.Subject{Repository: "octo-org/reports", PR: 7, SHA: headSHA, BaseRef: "main"}) {
+		t.Fatalf("subject %+v", s)
+	}
+	if s := (Context{Owner: "o", Repo: "r"}).Subject(); s != nil {
+		t.Fatalf("a subject without a commit: %+v", s)
+	}
 	c, err = NewContext(env, nil, Target{Repo: "other/repo", PR: 9, SHA: otherSHA, APIURL: "https://api.example.com"})
 	if err != nil || c.Repository() != "other/repo" || c.PR != 9 || c.HeadSHA != otherSHA || c.APIURL != "https://api.example.com" {
 		t.Fatalf("flags: %+v %v", c, err)

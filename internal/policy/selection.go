@@ -48,6 +48,9 @@ type Selected struct {
 // Open opens the selection: with Ref, it reads the policy, data and
 // configuration files as they are at that revision, once.
 func (s Selection) Open(ctx context.Context) (*Selected, error) {
+	if s.NoDefault && len(s.Policies) == 0 {
+		return nil, errors.New("--no-default-policies needs at least one --policy folder")
+	}
 	p := &Selected{Selection: s}
 	if s.Ref == "" {
 		return p, nil
@@ -81,6 +84,31 @@ func (p *Selected) Changed(ctx context.Context) ([]string, error) {
 	paths := append(append([]string{}, p.Policies...), p.Data...)
 	paths = append(paths, p.configPath())
 	return gitfs.Changed(ctx, ".", p.Ref, paths)
+}
+
+// Test runs the Rego tests of the selection's policies, with its data
+// (see Test; o's Sources and Data are the selection's).
+func (p *Selected) Test(ctx context.Context, o TestOptions) (*TestReport, error) {
+	var err error
+	if o.Sources, err = p.Sources(); err != nil {
+		return nil, err
+	}
+	if o.Data, err = p.DataDocs(); err != nil {
+		return nil, err
+	}
+	return Test(ctx, o)
+}
+
+// ChangeNotices say, when the working tree changes policy or
+// configuration files against Ref (a pull request's own policy changes),
+// that they take effect only once merged.
+func (p *Selected) ChangeNotices(ctx context.Context) ([]string, error) {
+	changed, err := p.Changed(ctx)
+	if err != nil || len(changed) == 0 {
+		return nil, err
+	}
+	return []string{fmt.Sprintf("this change modifies policy files (%s); they take effect only once merged: the reports were judged by the policies at %s (%s)",
+		strings.Join(changed, ", "), p.Ref, p.Revision())}, nil
 }
 
 func (p Selection) configPath() string {

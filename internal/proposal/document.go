@@ -2,7 +2,10 @@ package proposal
 
 import (
 	"encoding/json"
+	"io"
 	"time"
+
+	"gopkg.in/yaml.v3"
 )
 
 // Document is a report as fsar prints it and as policies see it: the
@@ -126,4 +129,48 @@ func posPtr(p Pos) *Pos {
 		return nil
 	}
 	return &p
+}
+
+// WriteDocuments writes reports as fsar parse prints them: as one JSON
+// array ("json"), one JSON document per line ("jsonl"), or YAML with the
+// same keys and values ("yaml").
+func WriteDocuments(w io.Writer, format string, docs []*Document) error {
+	switch format {
+	case "yaml":
+		// Through JSON, so that YAML shows the same keys and values.
+		raw, err := json.Marshal(docs)
+		if err != nil {
+			return err
+		}
+		var v any
+		if err := json.Unmarshal(raw, &v); err != nil {
+			return err
+		}
+		if v == nil {
+			v = []any{}
+		}
+		enc := yaml.NewEncoder(w)
+		enc.SetIndent(2)
+		if err := enc.Encode(v); err != nil {
+			return err
+		}
+		return enc.Close()
+	case "jsonl":
+		enc := json.NewEncoder(w)
+		enc.SetEscapeHTML(false)
+		for _, d := range docs {
+			if err := enc.Encode(d); err != nil {
+				return err
+			}
+		}
+		return nil
+	default:
+		if docs == nil {
+			docs = []*Document{}
+		}
+		enc := json.NewEncoder(w)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("", "  ")
+		return enc.Encode(docs)
+	}
 }

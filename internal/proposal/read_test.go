@@ -384,3 +384,16 @@ func TestSizeLimit(t *testing.T) {
 		t.Errorf("the default limit: %v", err)
 	}
 }
+
+func TestParseSize(t *testing.T) {
+	for in, want := range map[string]int64{"1": 1, "512B": 512, "64KiB": 64 << 10, "10MiB": 10 << 20, "1GiB": 1 << 30} {
+		if got, err := ParseSize(in); err != nil || got != want {
+			t.Errorf("ParseSize(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "0", "-1", "ten", "10MB", "2000GiB"} {
+		if _, err := ParseSize(in); err == nil {
+			t.Errorf("ParseSize(%q) succeeded", in)
+		}
+	}
+}

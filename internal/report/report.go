@@ -10,10 +10,12 @@
 package report
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"sort"
 
+	"github.com/fsar-gate/fsar/internal/actions"
 	"github.com/fsar-gate/fsar/internal/gate"
 	"github.com/fsar-gate/fsar/internal/policy"
 )
@@ -63,6 +65,31 @@ type Options struct {
 	MaxBytes int
 }
 
+// Locate sets where the reports are on GitHub from the Actions
+// environment: its server, repository and run, the commit links point at
+// (actions.Env.LinkSHA), and the checkout's root; workDir is the folder
+// relative report paths start from.
+func (o *Options) Locate(env *actions.Env, workDir string) {
+	o.ServerURL, o.Repository, o.SHA, o.RunURL = env.ServerURL, env.Repository, env.LinkSHA(), env.RunURL()
+	o.WorkDir, o.RepoRoot = workDir, env.Workspace
+}
+
+// Summary renders the markdown verdict for a job summary (see
+// actions.AppendSummary): cut to the room the file has left, and never
+// more than DefaultMarkdownBytes; nothing when even the shortest verdict
+// would not fit.
+func (o Options) Summary(res *gate.Result) func(room int64) ([]byte, error) {
+	return func(room int64) ([]byte, error) {
+		if room < MinMarkdownBytes {
+			return nil, nil
+		}
+		o.MaxBytes = int(min(room, DefaultMarkdownBytes))
+		var buf bytes.Buffer
+		err := (&Markdown{Options: o}).Format(&buf, res)
+		return buf.Bytes(), err
+	}
+}
+
 // Names lists the formats New knows, sorted.
 func Names() []string {
 	names := make([]string, 0, len(formatters))
@@ -80,6 +107,12 @@ var formatters = map[string]func(Options) Formatter{
 	"junit":    func(o Options) Formatter { return &JUnit{Options: o} },
 	"sarif":    func(o Options) Formatter { return &SARIF{Options: o} },
 	"github":   func(o Options) Formatter { return &GitHub{Options: o} },
+}
+
+// Valid tells whether New knows the format name.
+func Valid(name string) error {
+	_, err := New(name, Options{})
+	return err
 }
 
 // New returns the formatter named name.

@@ -60,6 +60,31 @@ func TrackingMarker(r *Result) string {
 	return "<!-- fsar-sweep-tracking-issue paths=" + hex.EncodeToString(h[:6]) + " -->"
 }
 
+// IssueTitle is the tracking issue's title: what was swept and what
+// keeps it open.
+func IssueTitle(res *Result) string {
+	what := "fsar sweep of " + strings.Join(res.Settings.Paths, ", ")
+	if res.Clean {
+		return what + ": clean"
+	}
+	var parts []string
+	plural := func(n int, thing string) {
+		switch {
+		case n == 1:
+			parts = append(parts, "1 "+thing)
+		case n > 1:
+			parts = append(parts, fmt.Sprintf("%d %ss", n, thing))
+		}
+	}
+	plural(res.Count.Block, "blocking report")
+	plural(len(res.Alerts), "alert")
+	plural(res.Count.Errors, "error")
+	if len(parts) == 0 {
+		parts = append(parts, res.Verdict.String())
+	}
+	return what + ": " + strings.Join(parts, ", ")
+}
+
 // listLimit is how many entries of a long list the text and markdown
 // outputs show; the JSON and HTML outputs show more.
 const listLimit = 20

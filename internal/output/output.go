@@ -1,0 +1,184 @@
+// Package output plans and writes where a command's result goes: one
+// format on standard output, more formats to files (--output FORMAT=PATH),
+// the GitHub Actions job summary and the step outputs. Check, sweep and
+// sweep merge all write through it, so that their flags mean the same.
+package output
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/fsar-gate/fsar/internal/actions"
+	"github.com/fsar-gate/fsar/internal/escape"
+	"github.com/fsar-gate/fsar/internal/gate"
+	"github.com/fsar-gate/fsar/internal/report"
+)
+
+// File is one --output FORMAT=PATH.
+type File struct {
+	Format string
+	Path   string
+}
+
+// Flags are what the command line asks for.
+type Flags struct {
+	// Format is the format of standard output.
+	Format string
+	// Outputs are the --output FORMAT=PATH values.
+	Outputs []string
+	// Summary is --summary when given: nil means on when the job summary
+	// file is set (GitHub Actions sets it in every step).
+	Summary *bool
+	// StepOutputs asks for step outputs (--github-output).
+	StepOutputs bool
+}
+
+// Plan is where a result goes, checked.
+type Plan struct {
+	Format string
+	Files  []File
+	// Summary is the job summary file to append to, or "".
+	Summary string
+	// StepOutputs is the step outputs file, or "".
+	StepOutputs string
+}
+
+// NewPlan checks the flags: every format must be known (valid says why
+// not), no two outputs may share a file, and the job summary and step
+// outputs must exist when asked for. example is a FORMAT=PATH the error
+// shows.
+func NewPlan(fl Flags, valid func(format string) error, example string, env *actions.Env) (*Plan, error) {
+	if err := valid(fl.Format); err != nil {
+		return nil, fmt.Errorf("--format: %w", err)
+	}
+	p := &Plan{Format: fl.Format}
+	seen := map[string]string{}
+	for _, spec := range fl.Outputs {
+		format, path, ok := strings.Cut(spec, "=")
+		if !ok || format == "" || path == "" {
+			return nil, fmt.Errorf("--output %q: expected FORMAT=PATH, such as %s", spec, example)
+		}
+		if err := valid(format); err != nil {
+			return nil, fmt.Errorf("--output %q: %w", spec, err)
+		}
+		clean := filepath.Clean(path)
+		if prev, dup := seen[clean]; dup {
+			return nil, fmt.Errorf("--output %q: %s is already the %s output", spec, path, prev)
+		}
+		seen[clean] = format
+		p.Files = append(p.Files, File{Format: format, Path: path})
+	}
+	switch {
+	case fl.Summary == nil:
+		p.Summary = env.StepSummary
+	case *fl.Summary && env.StepSummary == "":
+		return nil, errors.New("--summary: GITHUB_STEP_SUMMARY is not set (GitHub Actions sets it in every step)")
+	case *fl.Summary:
+		p.Summary = env.StepSummary
+	}
+	if fl.StepOutputs {
+		if env.StepOutput == "" {
+			return nil, errors.New("--github-output: GITHUB_OUTPUT is not set (GitHub Actions sets it in every step)")
+		}
+		p.StepOutputs = env.StepOutput
+	}
+	return p, nil
+}
+
+// Paths are the files written in the given formats, in the order given.
+func (p *Plan) Paths(formats ...string) []string {
+	var paths []string
+	for _, f := range p.Files {
+		for _, want := range formats {
+			if f.Format == want {
+				paths = append(paths, f.Path)
+			}
+		}
+	}
+	return paths
+}
+
+// CheckOutputs are the step outputs of a check (see action.yml): its
+// verdict, its counts as JSON, and the json and sarif files written.
+func (p *Plan) CheckOutputs(res *gate.Result) ([][2]string, error) {
+	counts, err := json.Marshal(res.Count)
+	outputs := [][2]string{{"verdict", res.Verdict.String()}, {"counts", string(counts)}}
+	for _, path := range p.Paths("json") {
+		outputs = append(outputs, [2]string{"result", path})
+	}
+	for _, path := range p.Paths("sarif") {
+		outputs = append(outputs, [2]string{"sarif", path})
+	}
+	return outputs, err
+}
+
+// Render writes the result in one format.
+type Render func(w io.Writer, format string) error
+
+// Write writes the result: in the plan's format to stdout, then to each
+// file, then to the job summary (summary renders it, given the room left;
+// nil skips it) and the step outputs (nil: none). A file that cannot be
+// written is an error, after the others were tried; a job summary without
+// room is skipped, and warn says why.
+func (p *Plan) Write(stdout io.Writer, render Render, summary func(room int64) ([]byte, error), outputs [][2]string, warn func(string)) error {
+	if err := render(stdout, p.Format); err != nil {
+		return err
+	}
+	var errs []error
+	for _, f := range p.Files {
+		var buf strings.Builder
+		if err := render(&buf, f.Format); err != nil {
+			errs = append(errs, fmt.Errorf("--output %s=%s: %w", f.Format, f.Path, err))
+			continue
+		}
+		if err := os.WriteFile(f.Path, []byte(buf.String()), 0o644); err != nil {
+			var pe *fs.PathError
+			if errors.As(err, &pe) {
+				err = pe.Err
+			}
+			errs = append(errs, fmt.Errorf("--output %s=%s: %w", f.Format, f.Path, err))
+		}
+	}
+	if p.Summary != "" && summary != nil {
+		note, err := actions.AppendSummary(p.Summary, summary)
+		if note != "" {
+			warn(note)
+		}
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if p.StepOutputs != "" && outputs != nil {
+		if err := actions.SetOutputs(p.StepOutputs, outputs); err != nil {
+			errs = append(errs, fmt.Errorf("--github-output: %w", err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Fallback writes a check's verdict where a job can always write it, for
+// when publishing it failed: the job summary, unless the plan wrote it
+// already, and in GitHub Actions the log's annotations (to log), unless
+// they are the command's own output. warn is told of what failed.
+func Fallback(env *actions.Env, plan *Plan, o report.Options, res *gate.Result, log io.Writer, warn func(string)) {
+	if env.StepSummary != "" && (plan == nil || plan.Summary == "") {
+		note, err := actions.AppendSummary(env.StepSummary, o.Summary(res))
+		if err != nil {
+			note = err.Error()
+		}
+		if note != "" {
+			warn(escape.Terminal(note))
+		}
+	}
+	if env.Actions && (plan == nil || plan.Format != "github") {
+		if err := (&report.GitHub{Options: o}).Format(log, res); err != nil {
+			warn(escape.Terminal(err.Error()))
+		}
+	}
+}
