@@ -95,3 +95,28 @@ func TestScripts(t *testing.T) {
 		},
 	})
 }
+
+// TestScriptsSayTheirExitStatus: a script that expects a command to fail
+// says with which status (exits N), so that a usage error cannot pass for
+// a failing gate, nor a failing gate for an error: '! exec' accepts any
+// status but 0.
+func TestScriptsSayTheirExitStatus(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("..", "..", "testdata", "script", "*.txtar"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no scripts: %v", err)
+	}
+	for _, file := range files {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, line := range strings.Split(string(data), "\n") {
+			if strings.HasPrefix(line, "-- ") {
+				break // the files the script works on
+			}
+			if strings.HasPrefix(strings.TrimSpace(line), "! exec ") {
+				t.Errorf("%s:%d: %q: say the exit status with 'exits N'", file, i+1, line)
+			}
+		}
+	}
+}
