@@ -1,6 +1,7 @@
 package escape
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -180,4 +181,41 @@ func TestTruncate(t *testing.T) {
 			t.Errorf("Truncate(%q, %d) = %q, want %q", tc.in, tc.n, got, tc.want)
 		}
 	}
+}
+
+var (
+	mentionRE = regexp.MustCompile(`@[A-Za-z0-9]`)
+	// GitHub's www autolinks start a line or follow a non-word character.
+	wwwRE = regexp.MustCompile(`(?i)(^|[^A-Za-z0-9_])www\.`)
+)
+
+// FuzzMarkdown: whatever the text, Markdown gives one line in which no
+// character outside a backslash escape can make markup, no HTML can open,
+// no mention, reference or autolink can form, and no workflow command
+// can start.
+func FuzzMarkdown(f *testing.F) {
+	for _, s := range []string{"- x", "# h", "1. x", "[a](b)", "@org/team", "#12", "<b>", "|a|", "https://x", "::error::x", "##[x", "a\nb"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := Markdown(s, 0)
+		if strings.ContainsAny(got, "\n\r<>") || strings.Contains(got, "##[") {
+			t.Fatalf("Markdown(%q) = %q", s, got)
+		}
+		spans, outside := testkit.MarkdownSpans(got)
+		if len(spans) != 0 {
+			t.Fatalf("Markdown(%q) = %q holds a code span", s, got)
+		}
+		for _, c := range "*_[]|~`$\\" {
+			if strings.ContainsRune(outside, c) {
+				t.Fatalf("Markdown(%q) = %q leaves %q unescaped", s, got, c)
+			}
+		}
+		if outside != "" && strings.ContainsRune("-+=#", rune(outside[0])) {
+			t.Fatalf("Markdown(%q) = %q starts a block", s, got)
+		}
+		if strings.Contains(outside, "://") || mentionRE.MatchString(outside) || wwwRE.MatchString(outside) {
+			t.Fatalf("Markdown(%q) = %q leaves a link or a mention", s, got)
+		}
+	})
 }
