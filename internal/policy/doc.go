@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -87,19 +86,16 @@ func WriteDocs(w io.Writer, format string, docs []RuleDoc) error {
 func FormatFiles(paths []string, check bool, bad func(error)) (unformatted []string, failed bool, err error) {
 	var files []string
 	for _, p := range paths {
-		err := filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if d.IsDir() {
-				if path != p && strings.HasPrefix(d.Name(), ".") {
-					return fs.SkipDir
-				}
-				return nil
-			}
-			if strings.HasSuffix(path, ".rego") {
-				files = append(files, path)
-			}
+		info, err := os.Stat(p)
+		if err != nil {
+			return nil, false, err
+		}
+		dir, root := p, "."
+		if !info.IsDir() {
+			dir, root = filepath.Dir(p), filepath.Base(p)
+		}
+		err = walkRego(os.DirFS(dir), root, func(rel string) error {
+			files = append(files, filepath.Join(dir, filepath.FromSlash(rel)))
 			return nil
 		})
 		if err != nil {

@@ -32,6 +32,23 @@ type file struct {
 // isTestFile reports whether a file name is a Rego test file.
 func isTestFile(name string) bool { return strings.HasSuffix(name, "_test.rego") }
 
+// walkRego calls fn with the path of every .rego file under root in fsys
+// (root itself when it names one), skipping folders whose names start with
+// "." (".git").
+func walkRego(fsys fs.FS, root string, fn func(p string) error) error {
+	return fs.WalkDir(fsys, root, func(p string, d fs.DirEntry, err error) error {
+		switch {
+		case err != nil:
+			return err
+		case d.IsDir() && p != root && strings.HasPrefix(d.Name(), "."):
+			return fs.SkipDir
+		case d.IsDir() || !strings.HasSuffix(p, ".rego"):
+			return nil
+		}
+		return fn(p)
+	})
+}
+
 // readSources reads every .rego file under every source, sorted by name.
 // Directories whose names start with "." (".git") are skipped. Two files
 // with the same name are an error.
@@ -48,19 +65,7 @@ func readSources(sources []Source) ([]file, error) {
 		if root == "" {
 			root = "."
 		}
-		err := fs.WalkDir(src.FS, root, func(p string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if d.IsDir() {
-				if p != root && strings.HasPrefix(d.Name(), ".") {
-					return fs.SkipDir
-				}
-				return nil
-			}
-			if !strings.HasSuffix(p, ".rego") {
-				return nil
-			}
+		err := walkRego(src.FS, root, func(p string) error {
 			rel := p
 			switch {
 			case p == root: // Root names a single file
