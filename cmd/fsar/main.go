@@ -3,6 +3,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -18,8 +19,25 @@ func main() {
 	if _, set := os.LookupEnv("GOGC"); !set {
 		debug.SetGCPercent(400)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, cancel := context.WithCancel(context.Background())
+	interrupted(cancel)
 	code := cli.Main(ctx, os.Args[1:], iostreams.System())
-	stop()
+	cancel()
 	os.Exit(code)
+}
+
+// interrupted makes the first SIGINT or SIGTERM cancel the run (what is
+// not judged yet is an error, exit 2) and a second one end the process at
+// once with exit 2: whatever is still waiting — a read of standard input,
+// a slow file system — cannot keep fsar alive.
+func interrupted(cancel context.CancelFunc) {
+	signals := make(chan os.Signal, 2)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-signals
+		cancel()
+		<-signals
+		fmt.Fprintln(os.Stderr, "fsar: interrupted again: stopping now")
+		os.Exit(cli.ExitError)
+	}()
 }

@@ -7,9 +7,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
@@ -19,6 +21,10 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	if os.Getenv("FSAR_TEST_RUN_MAIN") == "1" {
+		main() // the binary's own main, signals and all: TestSecondSignalStops
+		return
+	}
 	testscript.Main(m, map[string]func(){
 		"fsar": func() { os.Exit(cli.Main(context.Background(), os.Args[1:], iostreams.System())) },
 	})
@@ -118,5 +124,49 @@ func TestScriptsSayTheirExitStatus(t *testing.T) {
 				t.Errorf("%s:%d: %q: say the exit status with 'exits N'", file, i+1, line)
 			}
 		}
+	}
+}
+
+// TestSecondSignalStops: the first SIGINT cancels a run; a second one ends
+// the process at once with exit status 2, even while fsar waits on a read
+// that no cancellation can end (standard input that never closes).
+// (Issue 12, defect 7.)
+func TestSecondSignalStops(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no SIGINT to send on Windows")
+	}
+	stdin, keep, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer keep.Close()
+	cmd := exec.Command(os.Args[0], "check", "-")
+	cmd.Env = append(os.Environ(), "FSAR_TEST_RUN_MAIN=1")
+	cmd.Stdin = stdin
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	stdin.Close()
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	// Give the process time to start and block on its standard input.
+	time.Sleep(2 * time.Second)
+	for range 2 {
+		if err := cmd.Process.Signal(os.Interrupt); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	select {
+	case err := <-done:
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != 2 || !strings.Contains(stderr.String(), "interrupted again") {
+			t.Fatalf("exit %v, stderr %q; want exit status 2 after the second signal", err, stderr.String())
+		}
+	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("still running 30 s after the second SIGINT")
 	}
 }

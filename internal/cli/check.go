@@ -122,7 +122,7 @@ func checkRun(ctx context.Context, opts *checkOptions) error {
 	}
 	res, walked := gate.Run(ctx, engine, gate.RunOptions{
 		Source:     src,
-		Options:    gate.Options{MaxBytes: opts.maxBytes, Stdin: opts.IO.In},
+		Options:    gate.Options{Limits: opts.limits, Stdin: opts.IO.In},
 		AllowEmpty: allowEmpty,
 		DecidedBy:  gate.DecidedBy{FSARVersion: buildinfo.Version, PolicyDigest: engine.Digest(), PolicyRevision: selected.Revision(), Now: opts.now},
 		Notices:    notices,

@@ -15,28 +15,43 @@ import (
 // judgeFlags are the flags of a command that judges reports: the
 // policies, the evaluation time and the largest report to read.
 type judgeFlags struct {
-	Policy   policy.Selection
-	Now      string
-	MaxSize  string
-	now      time.Time
-	maxBytes int64
+	Policy  policy.Selection
+	Now     string
+	MaxSize string
+	now     time.Time
+	limits  proposal.Limits
 }
 
 func (j *judgeFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&j.Now, "now", "", "evaluation time, RFC 3339 (default: the current time)")
-	cmd.Flags().StringVar(&j.MaxSize, "max-size", "10MiB", "largest report file to read")
+	registerLimitFlags(cmd, &j.MaxSize, &j.limits)
 	registerPolicyFlags(cmd, &j.Policy)
 }
 
-// parse reads --now (or the clock) and --max-size.
+// registerLimitFlags adds --max-size and --max-items, the limits of what
+// the readers accept.
+func registerLimitFlags(cmd *cobra.Command, maxSize *string, lim *proposal.Limits) {
+	cmd.Flags().StringVar(maxSize, "max-size", "10MiB", "largest report file to read (bytes, or with KiB, MiB, GiB); also the most a YAML report may expand to")
+	cmd.Flags().IntVar(&lim.MaxItems, "max-items", proposal.DefaultMaxItems, "most risks, and most mitigations, one report may list")
+}
+
+// parseLimits reads --max-size and checks --max-items.
+func parseLimits(maxSize string, lim *proposal.Limits) (err error) {
+	if lim.MaxBytes, err = proposal.ParseSize(maxSize); err != nil {
+		return usagef("--max-size: %v", err)
+	}
+	if lim.MaxItems < 1 {
+		return usagef("--max-items %d: expected 1 or more", lim.MaxItems)
+	}
+	return nil
+}
+
+// parse reads --now (or the clock) and the limits.
 func (j *judgeFlags) parse(clock func() time.Time) (err error) {
 	if j.now, err = parseNow(clock, j.Now); err != nil {
 		return err
 	}
-	if j.maxBytes, err = proposal.ParseSize(j.MaxSize); err != nil {
-		return usagef("--max-size: %v", err)
-	}
-	return nil
+	return parseLimits(j.MaxSize, &j.limits)
 }
 
 // registerPolicyFlags adds the flags that choose policies, data and

@@ -18,7 +18,7 @@ type parseOptions struct {
 	Positions bool
 	MaxSize   string
 
-	maxBytes int64
+	limits proposal.Limits
 }
 
 func newParseCmd(f *Factory) *cobra.Command {
@@ -60,8 +60,8 @@ still printed, and each error goes to standard error with file:line:column).`,
 			if opts.JSONL && opts.Format != "json" {
 				return usagef("--jsonl goes with --format json")
 			}
-			if opts.maxBytes, err = proposal.ParseSize(opts.MaxSize); err != nil {
-				return usagef("--max-size: %v", err)
+			if err := parseLimits(opts.MaxSize, &opts.limits); err != nil {
+				return err
 			}
 			return parseRun(opts)
 		},
@@ -69,7 +69,7 @@ still printed, and each error goes to standard error with file:line:column).`,
 	cmd.Flags().StringVar(&opts.Format, "format", "json", "output format: json or yaml")
 	cmd.Flags().BoolVar(&opts.JSONL, "jsonl", false, "print one JSON report per line instead of one array")
 	cmd.Flags().BoolVar(&opts.Positions, "positions", false, "add the source position (line, column) of every field and list item")
-	cmd.Flags().StringVar(&opts.MaxSize, "max-size", "10MiB", "largest file to read (bytes, or with KiB, MiB, GiB)")
+	registerLimitFlags(cmd, &opts.MaxSize, &opts.limits)
 	return cmd
 }
 
@@ -82,7 +82,7 @@ func parseRun(opts *parseOptions) error {
 	}
 	var docs []*proposal.Document
 	for _, u := range units {
-		res := u.Read(opts.maxBytes, f.IO.In)
+		res := u.Read(opts.limits, f.IO.In)
 		if res.Skipped {
 			fmt.Fprintf(f.IO.ErrOut, "fsar: skipped %s: not an FSAR report\n", escape.Terminal(u.Path))
 			continue

@@ -198,7 +198,7 @@ func sweepRun(ctx context.Context, opts *sweepOptions) (err error) {
 		return err
 	}
 	so.DecidedBy = gate.DecidedBy{FSARVersion: buildinfo.Version, OPAVersion: buildinfo.OPA, PolicyDigest: engine.Digest(), Now: opts.now}
-	so.MaxBytes = opts.maxBytes
+	so.Limits = opts.limits
 	so.Stdin = opts.IO.In
 	if opts.IO.ErrTTY {
 		so.Progress = sweep.NewProgress(opts.IO.ErrOut, opts.Factory.Now)

@@ -60,7 +60,7 @@ func BenchmarkEvalCorpus(b *testing.B) {
 	e := defaultEngine(b)
 	inputs := make([]ast.Value, 0, len(units))
 	for _, u := range units {
-		res := u.Read(0, nil)
+		res := u.Read(proposal.Limits{}, nil)
 		if res.Report == nil {
 			b.Fatal(res.Errs)
 		}
@@ -100,7 +100,7 @@ func BenchmarkRuleCost(b *testing.B) {
 	units := corpusUnits(b)
 	inputs := make([]ast.Value, 0, 400)
 	for _, u := range units[:400] {
-		in, err := Input(u.Read(0, nil).Report)
+		in, err := Input(u.Read(proposal.Limits{}, nil).Report)
 		if err != nil {
 			b.Fatal(err)
 		}

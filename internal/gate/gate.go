@@ -185,7 +185,7 @@ type Result struct {
 
 // Options tune how reports are read and evaluated.
 type Options struct {
-	MaxBytes int64     // largest report file; proposal.DefaultMaxBytes when 0
+	Limits   proposal.Limits // what the readers accept; the defaults when zero
 	Stdin    io.Reader // read for the unit "-"; without it, "-" is an error
 	Workers  int       // concurrent evaluations; the number of CPUs when 0
 }

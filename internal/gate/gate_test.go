@@ -29,7 +29,7 @@ func TestInputMatchesDocument(t *testing.T) {
 		t.Fatalf("only %d example reports", len(units))
 	}
 	for _, u := range units {
-		res := u.Read(0, nil)
+		res := u.Read(proposal.Limits{}, nil)
 		if res.Report == nil {
 			t.Fatalf("%s: %v", u.Path, res.Errs)
 		}

@@ -99,7 +99,7 @@ func judgeUnit(ctx context.Context, ev Evaluator, u proposal.Unit, opts Options,
 		stdin.Lock()
 		defer stdin.Unlock()
 	}
-	res := u.Read(opts.MaxBytes, opts.Stdin)
+	res := u.Read(opts.Limits, opts.Stdin)
 	if res.Skipped {
 		return Judged{Unit: u, Skipped: true}
 	}

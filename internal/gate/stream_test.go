@@ -96,7 +96,7 @@ func TestStreamReadsAsCheck(t *testing.T) {
 	}
 	e := engine(t, nil)
 	for _, maxBytes := range []int64{0, int64(len(good) + 100)} {
-		want, wantSkipped := Check(t.Context(), e, units, Options{MaxBytes: maxBytes})
+		want, wantSkipped := Check(t.Context(), e, units, Options{Limits: proposal.Limits{MaxBytes: maxBytes}})
 		errs := 0
 		for _, r := range want {
 			if r.Verdict == Error {
@@ -113,7 +113,7 @@ func TestStreamReadsAsCheck(t *testing.T) {
 		close(ch)
 		var got []Report
 		var skipped []string
-		Stream(t.Context(), e, ch, Options{MaxBytes: maxBytes}, func(j Judged) {
+		Stream(t.Context(), e, ch, Options{Limits: proposal.Limits{MaxBytes: maxBytes}}, func(j Judged) {
 			if j.Skipped {
 				skipped = append(skipped, j.Unit.Path)
 				return

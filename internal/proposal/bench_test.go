@@ -66,7 +66,7 @@ func BenchmarkReadJSON(b *testing.B) {
 		read func(string, []byte) (*Report, error)
 	}{
 		{"parse", func(f string, d []byte) (*Report, error) { return Parse(f, d, JSON) }},
-		{"decoder", readJSONDecoder},
+		{"decoder", func(f string, d []byte) (*Report, error) { return readJSONDecoder(f, d, Limits{}) }},
 	} {
 		b.Run(bench.name, func(b *testing.B) {
 			b.SetBytes(int64(total / len(reports)))

@@ -53,7 +53,7 @@ func TestCorpusConformance(t *testing.T) {
 		if err := json.Unmarshal(raw, &want); err != nil {
 			t.Fatalf("%s: %v", md, err)
 		}
-		r, err := ReadFile(md, 0)
+		r, err := ReadFile(md, Limits{})
 		if err != nil {
 			t.Errorf("%v", err)
 			continue
@@ -70,7 +70,7 @@ func TestCorpusConformance(t *testing.T) {
 			t.Errorf("%s differs from its JSON twin (-json +markdown):\n%s", md, diff)
 		}
 		// The JSON reader agrees too, and the twins are found equal.
-		j, err := ReadFile(strings.TrimSuffix(md, ".md")+".json", 0)
+		j, err := ReadFile(strings.TrimSuffix(md, ".md")+".json", Limits{})
 		if err != nil {
 			t.Errorf("%v", err)
 			continue

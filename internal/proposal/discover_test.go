@@ -80,7 +80,7 @@ func TestUnitRead(t *testing.T) {
 		"fsar_typo.md": "# FSAR Proposal Reprot",
 		"broken.md":    generated, "broken.json": "{",
 	})
-	read := func(u Unit) Result { return u.Read(0, nil) }
+	read := func(u Unit) Result { return u.Read(Limits{}, nil) }
 
 	res := read(Unit{Path: filepath.Join(dir, "x.md"), Twin: filepath.Join(dir, "x.json")})
 	if len(res.Errs) != 0 || res.Report == nil {

@@ -1,6 +1,8 @@
 package proposal
 
 import (
+	"fmt"
+	"math"
 	"regexp"
 	"strconv"
 	"strings"
@@ -10,13 +12,66 @@ import (
 // numberPattern is JSON's number grammar: what severity may be written as.
 var numberPattern = regexp.MustCompile(`^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$`)
 
-// parseSeverity reads a severity as written.
-func parseSeverity(text string) (float64, bool) {
+// parseSeverity reads a severity as written: ok is false when it is not a
+// finite number. Policies see the severity as the exact decimal written;
+// the outputs, the sweep's bands and the twin comparison use the float64
+// it is read as. So that they all see one number, a severity must be
+// exactly that float64's decimal (inexact reports which is not): at most
+// 15 significant digits always are, and 44.99999999999999999999 (read as
+// 45) is not.
+func parseSeverity(text string) (v float64, exact, ok bool) {
 	if !numberPattern.MatchString(text) {
-		return 0, false
+		return 0, false, false
 	}
 	v, err := strconv.ParseFloat(text, 64)
-	return v, err == nil
+	if err != nil || math.IsInf(v, 0) || math.IsNaN(v) {
+		return 0, false, false
+	}
+	return v, sameDecimal(text, strconv.FormatFloat(v, 'g', -1, 64)), true
+}
+
+// inexactSeverity is the error message for a severity that is not the
+// number it is read as.
+func inexactSeverity(text string, v float64) string {
+	return fmt.Sprintf("severity %q has more digits than fsar keeps and would be read as %s: write it with at most 15 significant digits",
+		clip(text), strconv.FormatFloat(v, 'g', -1, 64))
+}
+
+// sameDecimal tells whether two JSON numbers are the same decimal value.
+func sameDecimal(a, b string) bool {
+	na, oka := normalDecimal(a)
+	nb, okb := normalDecimal(b)
+	return oka && okb && na == nb
+}
+
+// normalDecimal writes a JSON number as sign, significant digits and the
+// position of the decimal point: "-12.50e1" and "-125" are both "-125@3";
+// every zero is "0".
+func normalDecimal(s string) (string, bool) {
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	mant, expText, hasExp := strings.Cut(strings.ToLower(s), "e")
+	exp := 0
+	if hasExp {
+		var err error
+		if exp, err = strconv.Atoi(expText); err != nil || exp > 1<<20 || exp < -(1<<20) {
+			return "", false
+		}
+	}
+	intPart, frac, _ := strings.Cut(mant, ".")
+	digits, point := intPart+frac, len(intPart)+exp
+	for len(digits) > 0 && digits[0] == '0' {
+		digits, point = digits[1:], point-1
+	}
+	digits = strings.TrimRight(digits, "0")
+	if digits == "" {
+		return "0", true
+	}
+	sign := ""
+	if neg {
+		sign = "-"
+	}
+	return sign + digits + "@" + strconv.Itoa(point), true
 }
 
 // parseTimestamp reads an ISO 8601 / RFC 3339 time such as
@@ -47,9 +102,12 @@ func (r *Report) setHeader(file, key, value string, at, val Pos) error {
 		r.Timestamp, r.Time = value, t
 		r.Set(FieldTimestamp, at)
 	case "severity":
-		v, ok := parseSeverity(value)
+		v, exact, ok := parseSeverity(value)
 		if !ok {
 			return errAt(file, val, "severity %q: expected a number such as 6 or 12.5", clip(value))
+		}
+		if !exact {
+			return errAt(file, val, "%s", inexactSeverity(value, v))
 		}
 		r.Severity, r.SeverityText = v, value
 		r.Set(FieldSeverity, at)

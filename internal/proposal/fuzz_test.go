@@ -115,3 +115,40 @@ func FuzzReadAny(f *testing.F) {
 		}
 	})
 }
+
+// FuzzReadYAML reads arbitrary input as YAML within small limits. It must
+// never panic; a failure must be a positioned *Error; and a report that
+// reads holds no more than its limits allow, aliases expanded: at most
+// MaxItems risks and mitigations, and an input for the policies no larger
+// than a few times the size budget (JSON may escape a byte as six).
+func FuzzReadYAML(f *testing.F) {
+	f.Add([]byte(generatedYAML))
+	f.Add([]byte("proposal: x\ns: &s \"abcdefgh\"\nrisks: [*s, *s, *s, *s]\nowner: {a: *s, b: [*s, *s]}\n"))
+	f.Add([]byte("a: &a [1, 2]\nb: &b [*a, *a]\nc: &c [*b, *b]\nd: [*c, *c]\nproposal: x\n"))
+	f.Add([]byte("proposal: x\nrisks: &r [a, b]\nmitigations: *r\nseverity: 4.5e1\n"))
+	f.Add([]byte("id: fsar_x\nextra: &e {k: &k [*e]}\n"))
+	lim := Limits{MaxBytes: 4 << 10, MaxItems: 8}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(data) > int(lim.MaxBytes) {
+			return // the file limit is the reader's caller's
+		}
+		r, err := ParseLimited("f.yaml", data, YAML, lim)
+		if err != nil {
+			var e *Error
+			if !errors.As(err, &e) || !e.Pos.IsValid() || e.File != "f.yaml" {
+				t.Fatalf("error without a position: %#v", err)
+			}
+			return
+		}
+		if len(r.Risks) > lim.MaxItems || len(r.Mitigations) > lim.MaxItems {
+			t.Fatalf("%d risks and %d mitigations, over the limit", len(r.Risks), len(r.Mitigations))
+		}
+		b, err := json.Marshal(r.Doc(true))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(b) > 6*int(lim.MaxBytes)+16<<10 {
+			t.Fatalf("a %d-byte document reads as %d bytes", len(data), len(b))
+		}
+	})
+}

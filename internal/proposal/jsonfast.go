@@ -14,8 +14,8 @@ import (
 // caller reads the file with readJSON, which handles every case and says
 // what is wrong and where. When ok, the report is the one readJSON gives:
 // FuzzReadJSONFast checks that.
-func readJSONFast(file string, data []byte) (r *Report, ok bool) {
-	s := fastScanner{jsonReader: jsonReader{file: file, data: data}}
+func readJSONFast(file string, data []byte, lim Limits) (r *Report, ok bool) {
+	s := fastScanner{jsonReader: jsonReader{file: file, data: data, lim: lim}}
 	s.ws()
 	if !s.byte('{') {
 		return nil, false
@@ -241,7 +241,9 @@ func (s *fastScanner) strings() ([]any, []int, bool) {
 		if !ok {
 			return nil, nil, false
 		}
-		list = append(list, e)
+		if list = append(list, e); len(list) > s.lim.items() {
+			return nil, nil, false // readJSON says where
+		}
 		s.ws()
 		if s.byte(']') {
 			return list, offs, true

@@ -17,11 +17,11 @@ func sameAsDecoder(t *testing.T, data []byte) (fast bool) {
 	if err != nil {
 		return false
 	}
-	r, ok := readJSONFast("f.json", data)
+	r, ok := readJSONFast("f.json", data, Limits{})
 	if !ok {
 		return false
 	}
-	want, err := readJSONDecoder("f.json", data)
+	want, err := readJSONDecoder("f.json", data, Limits{})
 	if err != nil {
 		t.Fatalf("the fast reader read what the decoder refuses (%v):\n%.2000q", err, data)
 	}
@@ -95,7 +95,7 @@ func TestReadJSONFastGivesUp(t *testing.T) {
 		}
 	}
 	for _, s := range giveUp {
-		if _, ok := readJSONFast("f.json", []byte(s)); ok {
+		if _, ok := readJSONFast("f.json", []byte(s), Limits{}); ok {
 			t.Errorf("read %q, which is the decoder's to read or refuse", s)
 		}
 	}

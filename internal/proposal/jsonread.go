@@ -11,17 +11,17 @@ import (
 
 // readJSON reads the generator's JSON twin, or any JSON object with the
 // same field names. data has passed checkText.
-func readJSON(file string, data []byte) (*Report, error) {
-	if r, ok := readJSONFast(file, data); ok {
+func readJSON(file string, data []byte, lim Limits) (*Report, error) {
+	if r, ok := readJSONFast(file, data, lim); ok {
 		return r, nil
 	}
-	return readJSONDecoder(file, data)
+	return readJSONDecoder(file, data, lim)
 }
 
 // readJSONDecoder reads any JSON document with encoding/json's decoder,
 // token by token, and says what is wrong and where.
-func readJSONDecoder(file string, data []byte) (*Report, error) {
-	j := &jsonReader{file: file, data: data, dec: json.NewDecoder(bytes.NewReader(data))}
+func readJSONDecoder(file string, data []byte, lim Limits) (*Report, error) {
+	j := &jsonReader{file: file, data: data, dec: json.NewDecoder(bytes.NewReader(data)), lim: lim}
 	j.dec.UseNumber()
 	r, err := j.read()
 	if err != nil {
@@ -35,6 +35,7 @@ type jsonReader struct {
 	file string
 	data []byte
 	dec  *json.Decoder
+	lim  Limits
 	// The reader moves forward only: positions are counted on from the
 	// last one, so a file with many items costs one pass.
 	lastOff int
@@ -79,15 +80,18 @@ func (j *jsonReader) nextOff() int {
 // next returns the position of the next token.
 func (j *jsonReader) next() Pos { return j.posAt(j.nextOff()) }
 
-// list reads an array value token by token, keeping each element's
-// position.
-func (j *jsonReader) list() ([]any, []Pos, error) {
+// list reads the array value of list f token by token, keeping each
+// element's position.
+func (j *jsonReader) list(f Field) ([]any, []Pos, error) {
 	if _, err := j.dec.Token(); err != nil { // '['
 		return nil, nil, j.syntax(err)
 	}
 	list, poss := []any{}, []Pos{}
 	for j.dec.More() {
 		p := j.next()
+		if len(list) == j.lim.items() {
+			return nil, nil, tooManyItems(j.file, p, f, j.lim)
+		}
 		var e any
 		if err := j.dec.Decode(&e); err != nil {
 			return nil, nil, j.syntax(err)
@@ -142,7 +146,7 @@ func (j *jsonReader) read() (*Report, error) {
 		var v any
 		var itemPos func(int) Pos
 		if (f == FieldRisks || f == FieldMitigations) && valOff < len(j.data) && j.data[valOff] == '[' {
-			list, poss, err := j.list()
+			list, poss, err := j.list(f)
 			if err != nil {
 				return nil, err
 			}
@@ -201,9 +205,12 @@ func (r *Report) setValue(file string, f Field, v any, at, val Pos, itemPos func
 		if !ok {
 			return wrong("a number")
 		}
-		fv, ok := parseSeverity(n.String())
+		fv, exact, ok := parseSeverity(n.String())
 		if !ok {
 			return errAt(file, val, "severity %s: expected a finite number", n)
+		}
+		if !exact {
+			return errAt(file, val, "%s", inexactSeverity(n.String(), fv))
 		}
 		r.Severity, r.SeverityText = fv, n.String()
 	case FieldBlockExecution:

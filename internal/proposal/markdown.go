@@ -48,7 +48,7 @@ func structural(t string) string {
 
 // readMarkdown reads the generator's markdown form. data has passed
 // checkText.
-func readMarkdown(file string, data []byte) (*Report, error) {
+func readMarkdown(file string, data []byte, lim Limits) (*Report, error) {
 	s := string(data)
 	lines, crlf := splitLines(s)
 	r := &Report{File: file, Form: Markdown}
@@ -136,7 +136,7 @@ func readMarkdown(file string, data []byte) (*Report, error) {
 	// Sections.
 	if risksAt >= 0 {
 		r.Set(FieldRisks, pos(risksAt))
-		items, err := sectionItems(file, lines, risksAt, mitigationsAt)
+		items, err := sectionItems(file, lines, risksAt, mitigationsAt, FieldRisks, lim)
 		if err != nil {
 			return nil, err
 		}
@@ -144,7 +144,7 @@ func readMarkdown(file string, data []byte) (*Report, error) {
 	}
 	if mitigationsAt >= 0 {
 		r.Set(FieldMitigations, pos(mitigationsAt))
-		items, err := sectionItems(file, lines, mitigationsAt, risksAt)
+		items, err := sectionItems(file, lines, mitigationsAt, risksAt, FieldMitigations, lim)
 		if err != nil {
 			return nil, err
 		}
@@ -213,7 +213,7 @@ func proposalBody(s string, lines []line, from, to int, crlf bool) string {
 
 // sectionItems reads the list under the heading at index at, up to the
 // other section's heading when that comes later, or the end of the file.
-func sectionItems(file string, lines []line, at, other int) ([]Item, error) {
+func sectionItems(file string, lines []line, at, other int, f Field, lim Limits) ([]Item, error) {
 	end := len(lines)
 	if other > at {
 		end = other
@@ -225,6 +225,9 @@ func sectionItems(file string, lines []line, at, other int) ([]Item, error) {
 		raw = strings.TrimSuffix(raw, "\r")
 		if strings.TrimSpace(raw) == "" {
 			continue
+		}
+		if len(items) == lim.items() {
+			return nil, tooManyItems(file, Pos{Line: j + 1, Column: 1}, f, lim)
 		}
 		if raw == "-" || raw == "*" {
 			items = append(items, Item{Text: "", Pos: Pos{Line: j + 1, Column: 1}})

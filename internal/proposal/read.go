@@ -39,9 +39,14 @@ func Sniff(data []byte) Form {
 	return YAML
 }
 
-// Parse reads one report from data. form may be "" to choose from the
-// file name, and then from the content.
+// Parse reads one report from data with the default limits. form may be
+// "" to choose from the file name, and then from the content.
 func Parse(file string, data []byte, form Form) (*Report, error) {
+	return ParseLimited(file, data, form, Limits{})
+}
+
+// ParseLimited is Parse within lim.
+func ParseLimited(file string, data []byte, form Form, lim Limits) (*Report, error) {
 	if form == "" {
 		form = FormOf(file)
 	}
@@ -54,11 +59,11 @@ func Parse(file string, data []byte, form Form) (*Report, error) {
 	}
 	switch form {
 	case Markdown:
-		return readMarkdown(file, data)
+		return readMarkdown(file, data, lim)
 	case JSON:
-		return readJSON(file, data)
+		return readJSON(file, data, lim)
 	case YAML:
-		return readYAML(file, data)
+		return readYAML(file, data, lim)
 	}
 	return nil, errAt(file, Pos{}, "unknown form %q: expected markdown, json or yaml", form)
 }
@@ -66,32 +71,32 @@ func Parse(file string, data []byte, form Form) (*Report, error) {
 // readFileSlow is ReadFile with the standard library's file reading: the
 // way every file is read on systems without the fast path, and any file
 // the fast path finds unusual.
-func readFileSlow(path string, maxBytes int64) (*Report, error) {
+func readFileSlow(path string, lim Limits) (*Report, error) {
+	if info, err := os.Stat(path); err == nil && !info.Mode().IsRegular() && !info.IsDir() {
+		return nil, notRegular(path)
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, &Error{File: path, Msg: describeIO(err), Err: err}
 	}
 	defer f.Close()
-	data, err := readLimited(path, f, maxBytes)
+	data, err := readLimited(path, f, lim.bytes())
 	if err != nil {
 		return nil, err
 	}
-	return Parse(path, data, "")
+	return ParseLimited(path, data, "", lim)
 }
 
 // ReadAll reads a report from r (standard input), named file in messages.
-func ReadAll(file string, r io.Reader, maxBytes int64) (*Report, error) {
-	data, err := readLimited(file, r, maxBytes)
+func ReadAll(file string, r io.Reader, lim Limits) (*Report, error) {
+	data, err := readLimited(file, r, lim.bytes())
 	if err != nil {
 		return nil, err
 	}
-	return Parse(file, data, "")
+	return ParseLimited(file, data, "", lim)
 }
 
 func readLimited(file string, r io.Reader, maxBytes int64) ([]byte, error) {
-	if maxBytes <= 0 {
-		maxBytes = DefaultMaxBytes
-	}
 	data, err := io.ReadAll(io.LimitReader(r, maxBytes+1))
 	if err != nil {
 		return nil, &Error{File: file, Msg: describeIO(err), Err: err}
@@ -100,6 +105,12 @@ func readLimited(file string, r io.Reader, maxBytes int64) ([]byte, error) {
 		return nil, errAt(file, offsetPos(data, int(maxBytes)), "file is larger than the limit of %s: expected a short document (raise the limit with --max-size)", humanBytes(maxBytes))
 	}
 	return data, nil
+}
+
+// notRegular is the error for a named pipe, a device or a socket: reading
+// one could wait forever or never end.
+func notRegular(path string) error {
+	return &Error{File: path, Msg: "not a regular file (a named pipe, a device or a socket): expected a report file"}
 }
 
 func describeIO(err error) string {

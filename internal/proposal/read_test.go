@@ -356,7 +356,7 @@ func TestReadManyMarkers(t *testing.T) {
 // TestReadManyJSONItems guards the JSON reader the same way.
 func TestReadManyJSONItems(t *testing.T) {
 	items := strings.TrimSuffix(strings.Repeat("\"a risk\",\n", 100_000), ",\n")
-	r, err := Parse("r.json", []byte("{\"proposal\": \"p\", \"risks\": [\n"+items+"]}"), "")
+	r, err := ParseLimited("r.json", []byte("{\"proposal\": \"p\", \"risks\": [\n"+items+"]}"), "", Limits{MaxItems: 100_000})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -368,7 +368,7 @@ func TestReadManyJSONItems(t *testing.T) {
 // TestSizeLimit: a file over the limit is refused, at the place where it
 // crosses the limit.
 func TestSizeLimit(t *testing.T) {
-	_, err := ReadAll("big.md", strings.NewReader(generated), 30)
+	_, err := ReadAll("big.md", strings.NewReader(generated), Limits{MaxBytes: 30})
 	var e *Error
 	if !errors.As(err, &e) {
 		t.Fatalf("err = %v", err)
@@ -377,10 +377,10 @@ func TestSizeLimit(t *testing.T) {
 	if e.Pos != at(2, 8) || !strings.Contains(e.Msg, "larger than the limit of 30 bytes") {
 		t.Errorf("error %v at %v", err, e.Pos)
 	}
-	if _, err := ReadAll("ok.md", strings.NewReader(generated), int64(len(generated))); err != nil {
+	if _, err := ReadAll("ok.md", strings.NewReader(generated), Limits{MaxBytes: int64(len(generated))}); err != nil {
 		t.Errorf("a file exactly at the limit: %v", err)
 	}
-	if _, err := ReadAll("ok.md", strings.NewReader(generated), 0); err != nil {
+	if _, err := ReadAll("ok.md", strings.NewReader(generated), Limits{}); err != nil {
 		t.Errorf("the default limit: %v", err)
 	}
 }

@@ -2,8 +2,7 @@
 
 package proposal
 
-// ReadFile reads the report in the file at path, refusing files larger
-// than maxBytes (DefaultMaxBytes when 0).
-func ReadFile(path string, maxBytes int64) (*Report, error) {
-	return readFileSlow(path, maxBytes)
+// ReadFile reads the report in the file at path, within lim.
+func ReadFile(path string, lim Limits) (*Report, error) {
+	return readFileSlow(path, lim)
 }

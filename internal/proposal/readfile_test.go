@@ -37,8 +37,8 @@ func TestReadFile(t *testing.T) {
 	for _, maxBytes := range []int64{0, 64} {
 		for _, name := range names {
 			path := filepath.Join(dir, name)
-			want, wantErr := readFileSlow(path, maxBytes)
-			got, gotErr := ReadFile(path, maxBytes)
+			want, wantErr := readFileSlow(path, Limits{MaxBytes: maxBytes})
+			got, gotErr := ReadFile(path, Limits{MaxBytes: maxBytes})
 			if errText(gotErr) != errText(wantErr) {
 				t.Errorf("%s (max %d): error %q, want %q", name, maxBytes, errText(gotErr), errText(wantErr))
 			}

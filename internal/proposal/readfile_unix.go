@@ -4,8 +4,7 @@ package proposal
 
 import "syscall"
 
-// ReadFile reads the report in the file at path, refusing files larger
-// than maxBytes (DefaultMaxBytes when 0).
+// ReadFile reads the report in the file at path, within lim.
 //
 // It makes four system calls per file: open, fstat, one read of the
 // file's size, close. os.Open also tries to add every file to the network
@@ -16,18 +15,23 @@ import "syscall"
 // regular, empty, over the limit or shorter than it was — is read again by
 // readFileSlow, so the reports and errors are the same. A file that grows
 // while it is read is read as it was when opened.
-func ReadFile(path string, maxBytes int64) (*Report, error) {
-	if maxBytes <= 0 {
-		maxBytes = DefaultMaxBytes
-	}
-	fd, err := syscall.Open(path, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+func ReadFile(path string, lim Limits) (*Report, error) {
+	maxBytes := lim.bytes()
+	// O_NONBLOCK: opening a named pipe waits for a writer, forever; with
+	// it the open returns, and the pipe is refused below.
+	fd, err := syscall.Open(path, syscall.O_RDONLY|syscall.O_CLOEXEC|syscall.O_NONBLOCK, 0)
 	if err != nil {
-		return readFileSlow(path, maxBytes)
+		return readFileSlow(path, lim)
 	}
 	var st syscall.Stat_t
-	if err := syscall.Fstat(fd, &st); err != nil || st.Mode&syscall.S_IFMT != syscall.S_IFREG || st.Size <= 0 || st.Size > maxBytes {
+	err = syscall.Fstat(fd, &st)
+	if kind := st.Mode & syscall.S_IFMT; err == nil && kind != syscall.S_IFREG && kind != syscall.S_IFDIR {
 		syscall.Close(fd)
-		return readFileSlow(path, maxBytes)
+		return nil, notRegular(path)
+	}
+	if err != nil || st.Mode&syscall.S_IFMT != syscall.S_IFREG || st.Size <= 0 || st.Size > maxBytes {
+		syscall.Close(fd)
+		return readFileSlow(path, lim)
 	}
 	data := make([]byte, st.Size)
 	for n := 0; n < len(data); {
@@ -37,10 +41,10 @@ func ReadFile(path string, maxBytes int64) (*Report, error) {
 		}
 		if err != nil || m <= 0 {
 			syscall.Close(fd)
-			return readFileSlow(path, maxBytes)
+			return readFileSlow(path, lim)
 		}
 		n += m
 	}
 	syscall.Close(fd)
-	return Parse(path, data, "")
+	return ParseLimited(path, data, "", lim)
 }

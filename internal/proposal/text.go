@@ -9,6 +9,41 @@ import (
 // otherwise: 10 MiB.
 const DefaultMaxBytes = 10 << 20
 
+// DefaultMaxItems is the most risks, and the most mitigations, a report
+// may list unless told otherwise.
+const DefaultMaxItems = 10_000
+
+// Limits bound what the readers accept, so that a hostile file costs a
+// bounded time and memory to read and to judge; the zero value is the
+// defaults. A YAML document's aliases may not expand it past MaxBytes
+// either.
+type Limits struct {
+	// MaxBytes is the largest file: DefaultMaxBytes when 0.
+	MaxBytes int64
+	// MaxItems is the most risks, and the most mitigations, a report may
+	// list: DefaultMaxItems when 0.
+	MaxItems int
+}
+
+func (l Limits) bytes() int64 {
+	if l.MaxBytes <= 0 {
+		return DefaultMaxBytes
+	}
+	return l.MaxBytes
+}
+
+func (l Limits) items() int {
+	if l.MaxItems <= 0 {
+		return DefaultMaxItems
+	}
+	return l.MaxItems
+}
+
+// tooManyItems is the error for the item of list f past the limit.
+func tooManyItems(file string, at Pos, f Field, lim Limits) error {
+	return errAt(file, at, "%s: more than %d items: expected a short list (raise the limit with --max-items)", f, lim.items())
+}
+
 const bom = "\uFEFF"
 
 // checkText rejects what no report form may hold: a NUL byte and invalid

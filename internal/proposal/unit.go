@@ -32,14 +32,14 @@ type Result struct {
 // Read reads the unit's files and pairs twins. stdin is read for "-".
 // A walked file that is not an FSAR report at all is skipped, unless its
 // name says it is one (fsar*): then it is an error.
-func (u Unit) Read(maxBytes int64, stdin io.Reader) Result {
+func (u Unit) Read(lim Limits, stdin io.Reader) Result {
 	res := Result{Unit: u}
 	var r *Report
 	var err error
 	if u.Path == Stdin {
-		r, err = ReadAll(Stdin, stdin, maxBytes)
+		r, err = ReadAll(Stdin, stdin, lim)
 	} else {
-		r, err = ReadFile(u.Path, maxBytes)
+		r, err = ReadFile(u.Path, lim)
 	}
 	if err != nil {
 		if u.Walked && u.Twin == "" && errors.Is(err, ErrNotReport) && !strings.HasPrefix(filepath.Base(u.Path), "fsar") {
@@ -49,7 +49,7 @@ func (u Unit) Read(maxBytes int64, stdin io.Reader) Result {
 		res.Errs = append(res.Errs, err)
 	}
 	if u.Twin != "" {
-		t, terr := ReadFile(u.Twin, maxBytes)
+		t, terr := ReadFile(u.Twin, lim)
 		switch {
 		case terr != nil:
 			res.Errs = append(res.Errs, terr)

@@ -284,6 +284,7 @@ func (w *walker) dir(dirPath, rel, rootAbs string) {
 					continue
 				}
 			case !e.Type().IsRegular():
+				w.problem(relName, filepath.Join(dirPath, name), "not a regular file (a named pipe, a device or a socket); not read")
 				continue
 			}
 			names = append(names, name)

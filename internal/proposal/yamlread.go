@@ -13,7 +13,7 @@ import (
 
 // readYAML reads a hand-written report: a YAML mapping with the generator's
 // field names. data has passed checkText.
-func readYAML(file string, data []byte) (*Report, error) {
+func readYAML(file string, data []byte, lim Limits) (*Report, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
 	if err := dec.Decode(&doc); err != nil {
@@ -29,6 +29,9 @@ func readYAML(file string, data []byte) (*Report, error) {
 			p = Pos{Line: 1, Column: 1}
 		}
 		return nil, errAt(file, p, "a second YAML document: expected exactly one report per file")
+	}
+	if err := checkExpansion(file, &doc, lim.bytes()); err != nil {
+		return nil, err
 	}
 	m := &doc
 	if m.Kind == yaml.DocumentNode && len(m.Content) == 1 {
@@ -59,7 +62,7 @@ func readYAML(file string, data []byte) (*Report, error) {
 			r.Extra = append(r.Extra, Extra{Key: key, Value: val, Pos: at})
 			continue
 		}
-		if err := r.setYAML(file, f, v, at); err != nil {
+		if err := r.setYAML(file, f, v, at, lim); err != nil {
 			return nil, err
 		}
 	}
@@ -71,7 +74,7 @@ func readYAML(file string, data []byte) (*Report, error) {
 }
 
 // setYAML records field f from its value node.
-func (r *Report) setYAML(file string, f Field, v *yaml.Node, at Pos) error {
+func (r *Report) setYAML(file string, f Field, v *yaml.Node, at Pos, lim Limits) error {
 	val := nodePos(v)
 	scalar := v.Kind == yaml.ScalarNode && v.Tag != "!!null"
 	switch f {
@@ -84,9 +87,12 @@ func (r *Report) setYAML(file string, f Field, v *yaml.Node, at Pos) error {
 		if !scalar || (v.Tag != "!!int" && v.Tag != "!!float") {
 			return errAt(file, val, "severity: expected a number such as 6 or 12.5, found %s", yamlKind(v))
 		}
-		sv, ok := parseSeverity(v.Value)
+		sv, exact, ok := parseSeverity(v.Value)
 		if !ok {
 			return errAt(file, val, "severity %q: expected a decimal number such as 6 or 12.5", clip(v.Value))
+		}
+		if !exact {
+			return errAt(file, val, "%s", inexactSeverity(v.Value, sv))
 		}
 		r.Severity, r.SeverityText = sv, v.Value
 	case FieldBlockExecution:
@@ -99,6 +105,9 @@ func (r *Report) setYAML(file string, f Field, v *yaml.Node, at Pos) error {
 		if v.Kind != yaml.SequenceNode {
 			return errAt(file, val, "%s: expected a list of strings, found %s", f, yamlKind(v))
 		}
+		if len(v.Content) > lim.items() {
+			return tooManyItems(file, nodePos(v.Content[lim.items()]), f, lim)
+		}
 		items := make([]Item, 0, len(v.Content))
 		for i, e := range v.Content {
 			e = resolve(e)
@@ -110,6 +119,63 @@ func (r *Report) setYAML(file string, f Field, v *yaml.Node, at Pos) error {
 		r.setList(f, items)
 	}
 	r.Set(f, at)
+	return nil
+}
+
+// checkExpansion refuses a document whose aliases expand it past budget
+// bytes (a scalar counts its length, a list or mapping one more): each
+// alias counts as a copy of what it names, across the whole document, as
+// decoding it would build them. The error is at the alias that crosses
+// the budget.
+func checkExpansion(file string, doc *yaml.Node, budget int64) error {
+	sizes := map[*yaml.Node]int64{}
+	var size func(n *yaml.Node) int64
+	size = func(n *yaml.Node) int64 {
+		if n.Kind == yaml.AliasNode {
+			if n.Alias == nil {
+				return 1
+			}
+			return size(n.Alias)
+		}
+		if s, ok := sizes[n]; ok {
+			if s < 0 {
+				return budget + 1 // an anchor inside itself
+			}
+			return s
+		}
+		sizes[n] = -1
+		s := int64(len(n.Value)) + 1
+		for _, c := range n.Content {
+			if s += size(c); s > budget {
+				break
+			}
+		}
+		sizes[n] = s
+		return s
+	}
+	var total int64
+	var walk func(n *yaml.Node) *yaml.Node
+	walk = func(n *yaml.Node) *yaml.Node {
+		if n.Kind == yaml.AliasNode {
+			if total += size(n); total > budget {
+				return n
+			}
+			return nil
+		}
+		total += int64(len(n.Value)) + 1
+		for _, c := range n.Content {
+			if at := walk(c); at != nil {
+				return at
+			}
+		}
+		if total > budget {
+			return n
+		}
+		return nil
+	}
+	if at := walk(doc); at != nil {
+		return errAt(file, nodePos(at), "YAML aliases expand the document past %s: expected a short document (raise the limit with --max-size)", humanBytes(budget))
+	}
 	return nil
 }
 

@@ -57,8 +57,8 @@ type Options struct {
 	// DecidedBy records what judges the sweep (versions, policy digest,
 	// evaluation time).
 	DecidedBy gate.DecidedBy
-	// MaxBytes is the largest report file; proposal.DefaultMaxBytes when 0.
-	MaxBytes int64
+	// Limits bound what the readers accept (see proposal.Limits).
+	Limits proposal.Limits
 	// Workers is the number of concurrent evaluations; all cores when 0.
 	Workers int
 	// Stdin is read for the path "-".
@@ -160,7 +160,7 @@ func Run(ctx context.Context, ev gate.Evaluator, opts Options) (*Result, error) 
 	}
 
 	a := newAcc(s.Period)
-	w := gate.Judge(ctx, ev, src, gate.Options{MaxBytes: opts.MaxBytes, Workers: opts.Workers, Stdin: opts.Stdin}, func(j gate.Judged) {
+	w := gate.Judge(ctx, ev, src, gate.Options{Limits: opts.Limits, Workers: opts.Workers, Stdin: opts.Stdin}, func(j gate.Judged) {
 		files := 1
 		if j.Unit.Twin != "" {
 			files = 2

@@ -48,7 +48,7 @@ func TestGenerate(t *testing.T) {
 	}
 	reports, conflicts, skipped, broken := 0, 0, 0, 0
 	for _, u := range units {
-		res := u.Read(0, nil)
+		res := u.Read(proposal.Limits{}, nil)
 		switch {
 		case res.Skipped:
 			skipped++
