@@ -185,9 +185,9 @@ type Result struct {
 
 // Options tune how reports are read and evaluated.
 type Options struct {
-	Limits   proposal.Limits // what the readers accept; the defaults when zero
-	Stdin    io.Reader // read for the unit "-"; without it, "-" is an error
-	Workers  int       // concurrent evaluations; the number of CPUs when 0
+	Limits  proposal.Limits // what the readers accept; the defaults when zero
+	Stdin   io.Reader       // read for the unit "-"; without it, "-" is an error
+	Workers int             // concurrent evaluations; the number of CPUs when 0
 }
 
 // Check reads and evaluates every unit, on all cores, and returns the
