@@ -262,6 +262,22 @@ func judge(ctx context.Context, ev Evaluator, res proposal.Result) Report {
 	return rep
 }
 
+// ErrorCount counts every error of the run: the reports that could not be
+// read or judged, and the problems not tied to one report (a path that
+// could not be walked, no report found).
+func (res *Result) ErrorCount() int { return res.Count.Error + len(res.Errors) }
+
+// Tally is the run's counts in one line: "3 reports — 1 pass, 0 warn, 1
+// review, 1 block, 0 error", errors counted as ErrorCount does.
+func (res *Result) Tally() string {
+	c := res.Count
+	noun := "reports"
+	if c.Reports == 1 {
+		noun = "report"
+	}
+	return fmt.Sprintf("%d %s — %d pass, %d warn, %d review, %d block, %d error", c.Reports, noun, c.Pass, c.Warn, c.Review, c.Block, res.ErrorCount())
+}
+
 // Summarize fills the result's verdict and counts from its reports and
 // errors. A run with errors, or with no report at all, is an error: a gate
 // must not pass what it did not see.

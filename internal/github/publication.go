@@ -144,17 +144,11 @@ func state(v gate.Verdict, fails bool) string {
 // title is the verdict on one line: the overall verdict, its approval,
 // and the counts.
 func title(res *gate.Result, a *Approval) string {
-	c := res.Count
 	head := strings.ToUpper(res.Verdict.String())
 	if a != nil && a.Honoured && res.Verdict == gate.Review {
 		head += " approved by @" + a.Approver
 	}
-	n := "reports"
-	if c.Reports == 1 {
-		n = "report"
-	}
-	return fmt.Sprintf("%s: %d %s — %d pass, %d warn, %d review, %d block, %d error",
-		head, c.Reports, n, c.Pass, c.Warn, c.Review, c.Block, c.Error)
+	return head + ": " + res.Tally()
 }
 
 // cutRunes cuts s to at most n characters, marking the cut with "…".

@@ -1,7 +1,9 @@
 package proposal
 
 import (
+	"encoding/json"
 	"errors"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -127,5 +129,26 @@ func TestListsBounded(t *testing.T) {
 	// The default: 10,000.
 	if _, err := Parse("r.md", []byte("# FSAR Proposal Report\n- proposal:\n\nx\n\n## Risks\n"+strings.Repeat("- r\n", DefaultMaxItems+1)), ""); err == nil {
 		t.Error("10,001 risks read")
+	}
+}
+
+// TestYAMLExtraNumberKeys: a hand-written field whose mapping has number
+// keys reads with string keys, as JSON has them, so that the report can
+// be printed and judged (it was an error naming a Go type, and fsar parse
+// printed nothing at all). Found by FuzzReadYAML.
+func TestYAMLExtraNumberKeys(t *testing.T) {
+	r, err := Parse("r.yaml", []byte("proposal: x\nversions:\n  1: first\n  2.5: [a, {3: b}]\n"), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := json.Marshal(r.Doc(false)); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{"1": "first", "2.5": []any{"a", map[string]any{"3": "b"}}}
+	if !reflect.DeepEqual(r.Extra[0].Value, want) {
+		t.Errorf("versions = %#v", r.Extra[0].Value)
+	}
+	if _, err := Parse("r.yaml", []byte("proposal: x\nversions:\n  1: a\n  1.0: b\n"), ""); err == nil || !strings.Contains(err.Error(), `two mapping keys read as "1"`) {
+		t.Errorf("err = %v", err)
 	}
 }

@@ -3,6 +3,7 @@ package proposal
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"regexp"
 	"strconv"
@@ -58,6 +59,10 @@ func readYAML(file string, data []byte, lim Limits) (*Report, error) {
 			var val any
 			if err := v.Decode(&val); err != nil {
 				return nil, yamlError(file, err)
+			}
+			val, err := stringKeys(val)
+			if err != nil {
+				return nil, errAt(file, nodePos(v), "%s: %v", key, err)
 			}
 			r.Extra = append(r.Extra, Extra{Key: key, Value: val, Pos: at})
 			continue
@@ -120,6 +125,51 @@ func (r *Report) setYAML(file string, f Field, v *yaml.Node, at Pos, lim Limits)
 	}
 	r.Set(f, at)
 	return nil
+}
+
+// stringKeys gives mappings with keys of other scalar types (YAML's
+// "1: x") string keys, as JSON has them, so that every value a report
+// holds can be written as JSON and given to the policies. A key that is
+// itself a list or mapping, or two keys that become one, is an error.
+func stringKeys(v any) (any, error) {
+	switch t := v.(type) {
+	case map[string]any:
+		for k, e := range t {
+			e, err := stringKeys(e)
+			if err != nil {
+				return nil, err
+			}
+			t[k] = e
+		}
+	case map[any]any:
+		m := make(map[string]any, len(t))
+		for k, e := range t {
+			switch k.(type) {
+			case string, int, int64, uint64, float64, bool, nil:
+			default:
+				return nil, fmt.Errorf("a mapping key is %T: expected a string", k)
+			}
+			key := fmt.Sprint(k)
+			if _, dup := m[key]; dup {
+				return nil, fmt.Errorf("two mapping keys read as %q", key)
+			}
+			e, err := stringKeys(e)
+			if err != nil {
+				return nil, err
+			}
+			m[key] = e
+		}
+		return m, nil
+	case []any:
+		for i, e := range t {
+			e, err := stringKeys(e)
+			if err != nil {
+				return nil, err
+			}
+			t[i] = e
+		}
+	}
+	return v, nil
 }
 
 // checkExpansion refuses a document whose aliases expand it past budget

@@ -129,11 +129,9 @@ func (g *GitHub) Format(w io.Writer, res *gate.Result) error {
 		fmt.Fprintf(&b, "fsar: %s not annotated: GitHub shows at most %d annotations of each level in a step; they are listed above.\n",
 			strings.Join(parts, " and "), GitHubAnnotationsPerLevel)
 	}
-	c := res.Count
-	verdict := fmt.Sprintf("%s: %d %s — %d pass, %d warn, %d review, %d block, %d error",
-		strings.ToUpper(res.Verdict.String()), c.Reports, plural(c.Reports, "report", "reports"), c.Pass, c.Warn, c.Review, c.Block, c.Error)
-	if c.Skipped > 0 {
-		verdict += fmt.Sprintf("; %d skipped", c.Skipped)
+	verdict := strings.ToUpper(res.Verdict.String()) + ": " + res.Tally()
+	if n := res.Count.Skipped; n > 0 {
+		verdict += fmt.Sprintf("; %d skipped", n)
 	}
 	b.WriteString(escape.LogLine(annotation{level: "notice", title: "fsar verdict", message: verdict}.command(), true) + "\n")
 	_, err := io.WriteString(w, b.String())

@@ -263,7 +263,7 @@ func (m *Markdown) headline(res *gate.Result) string {
 	c := res.Count
 	s := fmt.Sprintf("## %s fsar: %s — %d %s: %d block, %d review, %d warn, %d pass, %d error",
 		verdictEmoji[res.Verdict], strings.ToUpper(res.Verdict.String()),
-		c.Reports, plural(c.Reports, "report", "reports"), c.Block, c.Review, c.Warn, c.Pass, c.Error)
+		c.Reports, plural(c.Reports, "report", "reports"), c.Block, c.Review, c.Warn, c.Pass, res.ErrorCount())
 	if c.Skipped > 0 {
 		s += fmt.Sprintf("; %d skipped (not FSAR reports)", c.Skipped)
 	}

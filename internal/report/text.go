@@ -81,12 +81,9 @@ func (t *Text) Format(w io.Writer, res *gate.Result) error {
 	for _, n := range res.Notices {
 		fmt.Fprintf(b, "%s %s\n", t.paint(ansiCyan, "NOTICE"), escape.Terminal(n))
 	}
-	c := res.Count
-	fmt.Fprintf(b, "\n%s: %d %s — %d pass, %d warn, %d review, %d block, %d error",
-		t.paint(t.verdictColor(res.Verdict), strings.ToUpper(res.Verdict.String())),
-		c.Reports, plural(c.Reports, "report", "reports"), c.Pass, c.Warn, c.Review, c.Block, c.Error)
-	if c.Skipped > 0 {
-		fmt.Fprintf(b, "; %d skipped", c.Skipped)
+	fmt.Fprintf(b, "\n%s: %s", t.paint(t.verdictColor(res.Verdict), strings.ToUpper(res.Verdict.String())), res.Tally())
+	if n := res.Count.Skipped; n > 0 {
+		fmt.Fprintf(b, "; %d skipped", n)
 	}
 	fmt.Fprintln(b)
 	return b.Flush()
