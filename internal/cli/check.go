@@ -100,17 +100,17 @@ func checkRun(ctx context.Context, opts *checkOptions) error {
 	gctx, cerr := github.NewContext(env, envErr, opts.Publish.target())
 	src := gate.Source{Paths: opts.Paths}
 	allowEmpty := opts.AllowEmpty
-	var changedFrom string
+	var changed *github.ChangedReports
 	if opts.Publish.Changed {
-		src.Keep, changedFrom, err = github.Changed(ctx, gctx, cerr, github.ChangedOptions{
-			Client: opts.Publish.clientOptions(opts.Factory, false), Timeout: opts.Publish.Timeout, Root: env.Workspace,
+		changed, err = github.Changed(ctx, gctx, cerr, github.ChangedOptions{
+			Client: opts.Publish.clientOptions(opts.Factory, false), Timeout: opts.Publish.Timeout,
 		})
 		if errors.Is(err, github.ErrNoPullRequest) {
 			return &usageError{err: err}
 		} else if err != nil {
 			return err
 		}
-		allowEmpty = true
+		src.Keep, allowEmpty = changed.Keep, true
 	}
 	notices, err := selected.ChangeNotices(ctx)
 	if err != nil {
@@ -128,8 +128,12 @@ func checkRun(ctx context.Context, opts *checkOptions) error {
 		Notices:    notices,
 		Subject:    subject,
 	})
-	if src.Keep != nil {
-		fmt.Fprintf(opts.IO.ErrOut, "fsar: --changed: %d of %d reports changed (%s)\n", walked.Kept, walked.Units, escape.Terminal(changedFrom))
+	if changed != nil {
+		fmt.Fprintf(opts.IO.ErrOut, "fsar: --changed: %d of %d reports changed (%s)\n", walked.Kept, walked.Units, escape.Terminal(changed.Source))
+		if err := changed.Unjudged(opts.Paths, walked.Kept); err != nil {
+			res.Errors = append(res.Errors, gate.Problem{Message: err.Error()})
+			res.Summarize()
+		}
 	}
 	if err := writeCheck(opts, env, res, engine.Rules()); err != nil {
 		return err

@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	gh "github.com/google/go-github/v62/github"
@@ -49,55 +49,65 @@ var ErrNoPullRequest = errors.New("--changed needs a pull request: a token (GITH
 type ChangedOptions struct {
 	Client  ClientOptions
 	Timeout time.Duration
-	// Root is the repository's root, that the changed paths are relative
-	// to (GITHUB_WORKSPACE); when empty, git's top level, else the working
-	// folder.
-	Root string
+}
+
+// ChangedReports are the reports a pull request adds or modifies.
+type ChangedReports struct {
+	// Keep keeps the units whose files the pull request changed (standard
+	// input is always kept).
+	Keep func(proposal.Unit) bool
+	// Source says where the list came from.
+	Source string
+	// Files are the changed files with a report's extension, absolute.
+	Files []string
 }
 
 // Changed selects the reports a pull request adds or modifies: from its
 // file list when the context has a token and a pull request (and cerr,
 // the context's error, is nil), else from git diff BASE...HEAD in the
 // working folder, BASE being the event's base commit or origin/BASE_REF.
-// It returns the filter of units (standard input is always kept) and
-// where the list came from.
-func Changed(ctx context.Context, c Context, cerr error, o ChangedOptions) (keep func(proposal.Unit) bool, source string, err error) {
+// Both name files from the top of the repository that holds the working
+// folder — not from GITHUB_WORKSPACE, which a checkout into a subfolder
+// leaves above it.
+func Changed(ctx context.Context, c Context, cerr error, o ChangedOptions) (*ChangedReports, error) {
 	var files []string
+	cr := &ChangedReports{}
+	var err error
 	if cerr == nil && c.Token != "" && c.PR > 0 {
 		client, err := NewClient(c, o.Client)
 		if err != nil {
-			return nil, "", err
+			return nil, err
 		}
 		tctx, cancel := context.WithTimeout(ctx, o.Timeout)
 		defer cancel()
 		if files, err = client.ChangedFiles(tctx, c.PR); err != nil {
-			return nil, "", fmt.Errorf("--changed: %w", err)
+			return nil, fmt.Errorf("--changed: %w", err)
 		}
-		source = fmt.Sprintf("pull request #%d", c.PR)
+		cr.Source = fmt.Sprintf("pull request #%d", c.PR)
 	} else {
 		base := c.BaseSHA
 		if base == "" && c.BaseRef != "" {
 			base = "origin/" + c.BaseRef
 		}
 		if base == "" {
-			return nil, "", ErrNoPullRequest
+			return nil, ErrNoPullRequest
 		}
 		if files, err = gitfs.ChangedSince(ctx, ".", base); err != nil {
-			return nil, "", fmt.Errorf("--changed: git diff %s...HEAD: %w", base, err)
+			return nil, fmt.Errorf("--changed: git diff %s...HEAD: %w", base, err)
 		}
-		source = "git diff " + base + "...HEAD"
+		cr.Source = "git diff " + base + "...HEAD"
 	}
-	root := o.Root
-	if root == "" {
-		if root, err = gitfs.TopLevel(ctx, "."); err != nil {
-			if root, err = os.Getwd(); err != nil {
-				return nil, "", err
-			}
-		}
+	root, err := gitfs.TopLevel(ctx, ".")
+	if err != nil {
+		return nil, fmt.Errorf("--changed: the repository's top level: %w", err)
 	}
 	changed := map[string]bool{}
 	for _, p := range files {
-		changed[filepath.Join(root, filepath.FromSlash(p))] = true
+		abs := filepath.Join(root, filepath.FromSlash(p))
+		changed[abs] = true
+		if proposal.FormOf(p) != "" {
+			cr.Files = append(cr.Files, abs)
+		}
 	}
 	isChanged := func(p string) bool {
 		if p == "" {
@@ -114,7 +124,39 @@ func Changed(ctx context.Context, c Context, cerr error, o ChangedOptions) (keep
 		real, err := filepath.EvalSymlinks(abs)
 		return err == nil && changed[real]
 	}
-	return func(u proposal.Unit) bool {
+	cr.Keep = func(u proposal.Unit) bool {
 		return u.Path == proposal.Stdin || isChanged(u.Path) || isChanged(u.Twin)
-	}, source, nil
+	}
+	return cr, nil
+}
+
+// Unjudged is an error when the pull request changes report files under
+// paths (the command's files and folders) but none of them was judged
+// (judged is the number of units kept): a gate that found nothing to
+// judge where the pull request changed reports must not pass.
+func (cr *ChangedReports) Unjudged(paths []string, judged int) error {
+	if judged > 0 {
+		return nil
+	}
+	var under []string
+	for _, f := range cr.Files {
+		for _, p := range paths {
+			abs, err := filepath.Abs(p)
+			if err != nil {
+				continue
+			}
+			if real, err := filepath.EvalSymlinks(abs); err == nil {
+				abs = real
+			}
+			if rel, err := filepath.Rel(abs, f); err == nil && (rel == "." || (rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)))) {
+				under = append(under, f)
+				break
+			}
+		}
+	}
+	if len(under) == 0 {
+		return nil
+	}
+	return fmt.Errorf("--changed: the pull request (%s) changes %d report files under %s, but none of them was judged, for example %s",
+		cr.Source, len(under), strings.Join(paths, ", "), under[0])
 }
