@@ -42,7 +42,8 @@ type Selection struct {
 // tree, or from the snapshot of them taken at Ref when it was opened.
 type Selected struct {
 	Selection
-	snap *gitfs.Snapshot
+	snap  *gitfs.Snapshot
+	files repoFiles // the working tree's files, when snap is nil
 }
 
 // Open opens the selection: with Ref, it reads the policy, data and
@@ -53,7 +54,9 @@ func (s Selection) Open(ctx context.Context) (*Selected, error) {
 	}
 	p := &Selected{Selection: s}
 	if s.Ref == "" {
-		return p, nil
+		var err error
+		p.files, err = newRepoFiles(ctx)
+		return p, err
 	}
 	paths := append(append([]string{}, s.Policies...), s.Data...)
 	paths = append(paths, s.configPath())
@@ -124,6 +127,9 @@ func (p *Selected) stat(name string) (fs.FileInfo, error) {
 	if p.snap != nil {
 		return fs.Stat(p.snap.FS, gitName(name))
 	}
+	if err := p.files.check(name); err != nil {
+		return nil, err
+	}
 	return os.Stat(name)
 }
 
@@ -139,7 +145,7 @@ func (p *Selected) readFile(name string) ([]byte, error) {
 		}
 		return b, nil
 	}
-	b, err := os.ReadFile(name)
+	b, err := p.files.readFile(name)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, unwrapPath(err))
 	}
@@ -165,9 +171,9 @@ func (p *Selected) Sources() ([]Source, error) {
 		case p.snap != nil:
 			srcs = append(srcs, Source{Name: dir, FS: p.snap.FS, Root: gitName(dir)})
 		case !info.IsDir():
-			srcs = append(srcs, Source{Name: filepath.Dir(dir), FS: os.DirFS(filepath.Dir(dir)), Root: filepath.Base(dir)})
+			srcs = append(srcs, Source{Name: filepath.Dir(dir), FS: p.files.dirFS(filepath.Dir(dir)), Root: filepath.Base(dir)})
 		default:
-			srcs = append(srcs, Source{Name: dir, FS: os.DirFS(dir)})
+			srcs = append(srcs, Source{Name: dir, FS: p.files.dirFS(dir)})
 		}
 	}
 	if len(srcs) == 0 {
@@ -180,8 +186,12 @@ func (p *Selected) Sources() ([]Source, error) {
 // exists. No file gives an empty configuration: the policies' defaults.
 func (p *Selected) config() (map[string]any, error) {
 	if p.Config == "" {
-		if _, err := p.stat(DefaultConfigFile); err != nil {
+		// Only a file that is not there at all means the defaults: one
+		// that cannot be used is an error, not an empty configuration.
+		if _, err := p.stat(DefaultConfigFile); errors.Is(err, fs.ErrNotExist) {
 			return map[string]any{}, nil
+		} else if err != nil {
+			return nil, fmt.Errorf("%s: %w", DefaultConfigFile, unwrapPath(err))
 		}
 	}
 	return p.readDocument(p.configPath())

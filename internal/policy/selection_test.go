@@ -57,3 +57,67 @@ func TestSelection(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+// TestSelectionStaysInTheRepository: configuration, data and policy files
+// in the repository may not lead out of it through a symbolic link (a pull
+// request could make a rule echo any file of the runner), nor be named
+// pipes; a file named outside the repository by the workflow is read.
+// (Issue 12, defect 6.)
+func TestSelectionStaysInTheRepository(t *testing.T) {
+	outside := t.TempDir()
+	secret := filepath.Join(outside, "credentials.json")
+	if err := os.WriteFile(secret, []byte(`{"auths": {"registry": "c2VjcmV0"}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(outside, "leak.rego"), []byte("package fsar.leak\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	repo := t.TempDir()
+	t.Chdir(repo)
+	if err := os.MkdirAll("policy", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for link, target := range map[string]string{
+		".fsar.yaml":       secret,
+		"data.json":        secret,
+		"policy/leak.rego": filepath.Join(outside, "leak.rego"),
+		"linked-policy":    outside,
+	} {
+		if err := os.Symlink(target, link); err != nil {
+			t.Fatal(err)
+		}
+	}
+	now := time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
+	for name, sel := range map[string]Selection{
+		"default config":       {},
+		"config":               {Config: ".fsar.yaml"},
+		"data":                 {Data: []string{"data.json"}},
+		"a link in a folder":   {Policies: []string{"policy"}},
+		"a folder that a link": {Policies: []string{"linked-policy"}},
+	} {
+		opened, err := sel.Open(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = opened.Load(t.Context(), now)
+		if err == nil || !strings.Contains(err.Error(), "a symbolic link out of the repository") {
+			t.Errorf("%s: err = %v", name, err)
+		}
+	}
+	// Named outside the repository by the workflow: read.
+	opened, _ := Selection{Config: secret}.Open(t.Context())
+	if _, err := opened.Load(t.Context(), now); err != nil {
+		t.Errorf("a configuration named outside the repository: %v", err)
+	}
+	// A named pipe is refused, not waited on.
+	if err := os.Remove(".fsar.yaml"); err != nil {
+		t.Fatal(err)
+	}
+	if err := mkfifo(".fsar.yaml"); err != nil {
+		t.Skipf("mkfifo: %v", err)
+	}
+	opened, _ = Selection{}.Open(t.Context())
+	if _, err := opened.Load(t.Context(), now); err == nil || !strings.Contains(err.Error(), "not a regular file") {
+		t.Errorf("a named pipe: err = %v", err)
+	}
+}
