@@ -73,6 +73,7 @@ from being checked and reported.`,
 			if err := opts.parse(f.Now); err != nil {
 				return err
 			}
+			opts.Inputs = opts.Paths
 			if err := opts.makePlan(cmd, f, report.Valid, "sarif=fsar.sarif"); err != nil {
 				return err
 			}

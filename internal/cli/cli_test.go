@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -70,5 +71,31 @@ func TestNowFromTheFactory(t *testing.T) {
 	out, _, code := run(t, false, nil, "check", "--format", "json", report)
 	if code != ExitOK || !strings.Contains(out, `"now": "2026-11-25T12:00:00Z"`) {
 		t.Errorf("exit %d:\n%s", code, out)
+	}
+}
+
+// TestParseEscapesNames: fsar parse names files on standard error as check
+// does, escaped: a name holding a line break, a workflow command, a
+// terminal escape or an OSC 52 clipboard write reaches neither the log nor
+// the terminal as itself. (Issue 12, defect 10.)
+func TestParseEscapesNames(t *testing.T) {
+	dir := t.TempDir()
+	names := []string{"fsar_\n::error::forged.md", "fsar_\x1b[2J.md", "fsar_\x1b]52;c;cHduZWQ=\x07.md", "x_##[error]y.md"}
+	for _, n := range names {
+		if err := os.WriteFile(filepath.Join(dir, n), []byte("# FSAR Proposal Report\n- severity: high\n"), 0o644); err != nil {
+			t.Skipf("this file system refuses the name %q: %v", n, err)
+		}
+	}
+	_, errOut, code := run(t, false, nil, "parse", dir)
+	if code != ExitError {
+		t.Fatalf("exit %d", code)
+	}
+	for _, bad := range []string{"\n::error", "\x1b", "\x07", "##[error]"} {
+		if strings.Contains(errOut, bad) {
+			t.Errorf("stderr holds %q:\n%s", bad, errOut)
+		}
+	}
+	if !strings.Contains(errOut, `fsar_\n::error::forged.md`) || strings.Count(errOut, "\n") != len(names) {
+		t.Errorf("stderr, one escaped line per file:\n%s", errOut)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -148,6 +149,7 @@ when the tracking issue could not be kept and --publish-required is set.`,
 			if opts.Publish != "" && opts.Shard != "" {
 				return usagef("--publish issue cannot be combined with --shard: a shard is not the whole sweep")
 			}
+			opts.Out.Inputs = opts.Sweep.Paths
 			if err := opts.Out.check(cmd, f); err != nil {
 				return err
 			}
@@ -279,6 +281,7 @@ fires (--fail-on), 2 on errors — in the shards or in merging them.`,
 			if opts.Results = args; len(args) == 0 {
 				return usagef("merge needs the shards' JSON results")
 			}
+			opts.Out.Inputs = append(slices.Clone(args), opts.Baseline)
 			if err := opts.Out.check(cmd, f); err != nil {
 				return err
 			}

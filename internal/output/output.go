@@ -17,6 +17,7 @@ import (
 	"github.com/fsar-gate/fsar/internal/actions"
 	"github.com/fsar-gate/fsar/internal/escape"
 	"github.com/fsar-gate/fsar/internal/gate"
+	"github.com/fsar-gate/fsar/internal/proposal"
 	"github.com/fsar-gate/fsar/internal/report"
 )
 
@@ -37,6 +38,9 @@ type Flags struct {
 	Summary *bool
 	// StepOutputs asks for step outputs (--github-output).
 	StepOutputs bool
+	// Inputs are the paths the command reads (files, folders, globs): no
+	// output may overwrite a report among them.
+	Inputs []string
 }
 
 // Plan is where a result goes, checked.
@@ -71,6 +75,9 @@ func NewPlan(fl Flags, valid func(format string) error, example string, env *act
 		if prev, dup := seen[clean]; dup {
 			return nil, fmt.Errorf("--output %q: %s is already the %s output", spec, path, prev)
 		}
+		if input := overwritesInput(path, fl.Inputs); input != "" {
+			return nil, fmt.Errorf("--output %q: %s is a report file the command reads (under %s): write the output elsewhere", spec, path, input)
+		}
 		seen[clean] = format
 		p.Files = append(p.Files, File{Format: format, Path: path})
 	}
@@ -102,6 +109,69 @@ func (p *Plan) Paths(formats ...string) []string {
 		}
 	}
 	return paths
+}
+
+// overwritesInput returns the input path under which path is an existing
+// report file (a name with a report's extension), or "": writing an
+// output there would replace a report the command reads, or make the next
+// run read the output as one.
+func overwritesInput(path string, inputs []string) string {
+	info, err := os.Stat(path)
+	if err != nil || proposal.FormOf(path) == "" {
+		return ""
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return ""
+	}
+	for _, in := range inputs {
+		if in == proposal.Stdin {
+			continue
+		}
+		matches, _ := filepath.Glob(in)
+		if _, err := os.Lstat(in); err == nil || len(matches) == 0 {
+			matches = []string{in}
+		}
+		for _, m := range matches {
+			mi, err := os.Stat(m)
+			if err != nil {
+				continue
+			}
+			if os.SameFile(mi, info) {
+				return in
+			}
+			if mabs, err := filepath.Abs(m); err == nil && mi.IsDir() {
+				if rel, err := filepath.Rel(mabs, abs); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+					return in
+				}
+			}
+		}
+	}
+	return ""
+}
+
+// writeAtomic writes text to path whole or not at all: to a temporary file
+// in the same folder, renamed over path. A reader never sees half an
+// output, and a link at path is replaced, not written through.
+func writeAtomic(path, text string) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return err
+	}
+	_, err = tmp.WriteString(text)
+	if err == nil {
+		err = tmp.Chmod(0o644)
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+	}
+	return err
 }
 
 // CheckOutputs are the step outputs of a check (see action.yml): its
@@ -137,7 +207,7 @@ func (p *Plan) Write(stdout io.Writer, render Render, summary func(room int64) (
 			errs = append(errs, fmt.Errorf("--output %s=%s: %w", f.Format, f.Path, err))
 			continue
 		}
-		if err := os.WriteFile(f.Path, []byte(buf.String()), 0o644); err != nil {
+		if err := writeAtomic(f.Path, buf.String()); err != nil {
 			var pe *fs.PathError
 			if errors.As(err, &pe) {
 				err = pe.Err
