@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"strings"
 	"unicode"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -63,16 +64,37 @@ func Terminal(s string) string {
 }
 
 // unsafeRune tells whether r must not be printed as itself: a control
-// character, a line or paragraph separator, or a bidirectional control.
+// character, a line or paragraph separator, or an invisible one.
 func unsafeRune(r rune) bool {
-	switch {
-	case unicode.IsControl(r), r == '\u2028', r == '\u2029':
-		return true
-	case r == '\u061c', r == '\u200e', r == '\u200f',
-		r >= '\u202a' && r <= '\u202e', r >= '\u2066' && r <= '\u2069':
-		return true
+	return unicode.IsControl(r) || r == '\u2028' || r == '\u2029' || Invisible(r)
+}
+
+// Invisible tells whether r is a character a reader cannot see that can
+// change what is read: Unicode's format characters (category Cf) — the
+// bidirectional controls that reorder text (U+202E), the zero-width
+// characters that hide inside words or split them (U+200B, U+2060,
+// U+FEFF), and the tag characters that spell text nobody sees
+// (U+E0000–U+E007F).
+func Invisible(r rune) bool {
+	return r >= 0xad && unicode.Is(unicode.Cf, r)
+}
+
+// Visible shows every invisible character of s as \uXXXX and leaves the
+// rest as it is, line breaks included: for text whose format keeps lines
+// (SARIF messages) but whose reader must see what is there.
+func Visible(s string) string {
+	if !strings.ContainsFunc(s, Invisible) {
+		return s
 	}
-	return false
+	var b strings.Builder
+	for _, r := range s {
+		if Invisible(r) {
+			fmt.Fprintf(&b, `\u%04x`, r)
+		} else {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
 // Truncate cuts s to at most n runes, marking the cut with "…"; n <= 0
@@ -96,7 +118,7 @@ func Truncate(s string, n int) string {
 // line. Every character that means something inline is escaped (with a
 // backslash, or as an entity for <, > and &), and so is a start that would
 // begin a block (a list, heading, quote or setext underline); "@"
-// mentions, "#123" references, "word:" emoji and "scheme://" or "www."
+// mentions, "#123" and "GH-123" references, "word:" emoji and "scheme://" or "www."
 // autolinks get a zero-width joiner that breaks them without changing
 // what is shown.
 func Markdown(s string, n int) string {
@@ -116,6 +138,12 @@ func Markdown(s string, n int) string {
 		case '#':
 			b.WriteRune(r)
 			if unicode.IsDigit(next) {
+				b.WriteString(zwj)
+			}
+		case '-':
+			// GH-123 is a link to issue 123.
+			b.WriteRune(r)
+			if unicode.IsDigit(next) && i >= 2 && strings.EqualFold(s[i-2:i], "gh") {
 				b.WriteString(zwj)
 			}
 		case '<':
@@ -249,8 +277,30 @@ func LogLine(line string, command bool) string {
 // strings, where "[" may be written "\u005b". No line starts with "::"
 // when the JSON is indented: every line starts with a key, a value or a
 // bracket.
+//
+// It also writes every invisible character (see Invisible) as a \u escape,
+// as JSON allows: the document says the same, and one who reads the JSON
+// as text sees them.
 func JSONLog(b []byte) []byte {
-	return bytes.ReplaceAll(b, []byte(legacyCommand), []byte(`##\u005b`))
+	b = bytes.ReplaceAll(b, []byte(legacyCommand), []byte(`##\u005b`))
+	if !bytes.ContainsFunc(b, Invisible) {
+		return b
+	}
+	out := make([]byte, 0, len(b)+64)
+	for len(b) > 0 {
+		r, size := utf8.DecodeRune(b)
+		switch {
+		case !Invisible(r):
+			out = append(out, b[:size]...)
+		case r > 0xffff:
+			hi, lo := utf16.EncodeRune(r)
+			out = fmt.Appendf(out, `\u%04x\u%04x`, hi, lo)
+		default:
+			out = fmt.Appendf(out, `\u%04x`, r)
+		}
+		b = b[size:]
+	}
+	return out
 }
 
 // XMLLog keeps XML inert in a GitHub Actions log: "##[" can only be in

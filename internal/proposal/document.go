@@ -1,10 +1,12 @@
 package proposal
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
 	"time"
 
+	"github.com/fsar-gate/fsar/internal/escape"
 	"gopkg.in/yaml.v3"
 )
 
@@ -155,22 +157,27 @@ func WriteDocuments(w io.Writer, format string, docs []*Document) error {
 			return err
 		}
 		return enc.Close()
-	case "jsonl":
-		enc := json.NewEncoder(w)
-		enc.SetEscapeHTML(false)
+	}
+	// JSON: exact, with invisible characters and the Actions log's
+	// command marker escaped (escape.JSONLog).
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if format == "jsonl" {
 		for _, d := range docs {
 			if err := enc.Encode(d); err != nil {
 				return err
 			}
 		}
-		return nil
-	default:
+	} else {
 		if docs == nil {
 			docs = []*Document{}
 		}
-		enc := json.NewEncoder(w)
-		enc.SetEscapeHTML(false)
 		enc.SetIndent("", "  ")
-		return enc.Encode(docs)
+		if err := enc.Encode(docs); err != nil {
+			return err
+		}
 	}
+	_, err := w.Write(escape.JSONLog(buf.Bytes()))
+	return err
 }

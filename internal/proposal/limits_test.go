@@ -152,3 +152,22 @@ func TestYAMLExtraNumberKeys(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+// TestParseJSONShowsInvisibles: fsar parse keeps a report exact in JSON but
+// writes its invisible characters (here a right-to-left override) as \u
+// escapes, and never a raw "##[". (Issue 12, defect 12.)
+func TestParseJSONShowsInvisibles(t *testing.T) {
+	r, err := Parse("r.md", []byte(strings.Replace(generated, "Cache the policy", "Cache \u202ethe ##[error] policy", 1)), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, format := range []string{"json", "jsonl"} {
+		var b strings.Builder
+		if err := WriteDocuments(&b, format, []*Document{r.Doc(false)}); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(b.String(), "\u202e") || strings.Contains(b.String(), "##[") || !strings.Contains(b.String(), `Cache \u202ethe`) {
+			t.Errorf("%s:\n%s", format, b.String())
+		}
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/fsar-gate/fsar/internal/escape"
 	"github.com/fsar-gate/fsar/internal/gate"
 	"github.com/fsar-gate/fsar/internal/policy"
 )
@@ -338,8 +339,10 @@ var (
 // shows as s: text that a viewer would read as an embedded link
 // ("[text](target)", SARIF §3.11.6) has its backslashes and brackets
 // escaped, and text with a placeholder ("{0}", §3.11.5) has its braces
-// doubled. Other text is left as it is.
+// doubled; invisible characters are shown as \uXXXX. Other text is left as
+// it is.
 func sarifMessage(s string) string {
+	s = escape.Visible(s)
 	if embeddedLinkRE.MatchString(s) {
 		s = strings.NewReplacer(`\`, `\\`, "[", `\[`, "]", `\]`).Replace(s)
 	}

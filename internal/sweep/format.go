@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/fsar-gate/fsar/internal/escape"
 )
 
 // Formats are the output formats of a sweep.
@@ -48,7 +50,7 @@ func WriteJSON(w io.Writer, r *Result) error {
 	if err := enc.Encode(r); err != nil {
 		return err
 	}
-	_, err := w.Write(buf.Bytes())
+	_, err := w.Write(escape.JSONLog(buf.Bytes()))
 	return err
 }
 
