@@ -282,7 +282,9 @@ func LogLine(line string, command bool) string {
 // as JSON allows: the document says the same, and one who reads the JSON
 // as text sees them.
 func JSONLog(b []byte) []byte {
-	b = bytes.ReplaceAll(b, []byte(legacyCommand), []byte(`##\u005b`))
+	if bytes.Contains(b, []byte(legacyCommand)) {
+		b = bytes.ReplaceAll(b, []byte(legacyCommand), []byte(`##\u005b`))
+	}
 	if !bytes.ContainsFunc(b, Invisible) {
 		return b
 	}

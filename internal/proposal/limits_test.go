@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"reflect"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -169,5 +170,34 @@ func TestParseJSONShowsInvisibles(t *testing.T) {
 		if strings.Contains(b.String(), "\u202e") || strings.Contains(b.String(), "##[") || !strings.Contains(b.String(), `Cache \u202ethe`) {
 			t.Errorf("%s:\n%s", format, b.String())
 		}
+	}
+}
+
+// TestMarkersBounded: markers are objects in the policies' input, so a
+// proposal holds at most MaxItems of them. (Issue 12, defect 4.)
+func TestMarkersBounded(t *testing.T) {
+	doc := "# FSAR Proposal Report\n- proposal:\n\nx" + strings.Repeat("[fsar_review]", 11) + "\n\n## Risks"
+	_, err := ParseLimited("r.md", []byte(doc), "", Limits{MaxItems: 10})
+	var e *Error
+	if !errors.As(err, &e) || !strings.Contains(e.Msg, "more than 10 [fsar_block] and [fsar_review] markers") || e.Pos != at(4, 2+13*10) {
+		t.Errorf("err = %v", err)
+	}
+}
+
+// TestManyLinesBounded: a markdown file's lines cost four bytes each to
+// index, so ten million of them stay far under the memory limit. (Issue
+// 12: a 10 MiB file of line breaks took a gigabyte.)
+func TestManyLinesBounded(t *testing.T) {
+	data := []byte("# FSAR Proposal Report\n- proposal:\n\nx" + strings.Repeat("\n", 10<<20) + "y\n\n## Risks\n- r")
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	r, err := ParseLimited("r.md", data, "", Limits{MaxBytes: 11 << 20})
+	runtime.ReadMemStats(&after)
+	if err != nil || len(r.Risks) != 1 {
+		t.Fatalf("%v", err)
+	}
+	if grew := after.TotalAlloc - before.TotalAlloc; grew > 100<<20 {
+		t.Errorf("reading 10 MiB of line breaks allocated %d MB", grew>>20)
 	}
 }

@@ -8,36 +8,57 @@ import (
 // Title is the first heading of every markdown FSAR report.
 const Title = "# FSAR Proposal Report"
 
-// line is one line of a markdown file: text excludes the line end.
-type line struct {
-	text  string
-	start int // byte offset of the line in the file
+// lineIndex indexes the lines of a markdown file by the offsets where they
+// start: four bytes a line, so that a file of ten million empty lines
+// costs 40 MB to read, not a gigabyte. A line's text excludes its line
+// end; in a file whose first line ends with "\r\n", every "\r" before a
+// "\n" belongs to the line end.
+type lineIndex struct {
+	s      string
+	starts []int32
+	crlf   bool
 }
 
-// splitLines splits s at "\n". In a file whose first line ends with
-// "\r\n", every "\r" before a "\n" belongs to the line end.
-func splitLines(s string) (lines []line, crlf bool) {
+// maxMarkdownBytes is the largest markdown file a lineIndex can index.
+const maxMarkdownBytes = 1<<31 - 1
+
+// splitLines indexes the lines of s (shorter than maxMarkdownBytes). A
+// final line end ends the last line; it does not start another.
+func splitLines(s string) *lineIndex {
+	l := &lineIndex{s: s}
 	if i := strings.IndexByte(s, '\n'); i > 0 && s[i-1] == '\r' {
-		crlf = true
+		l.crlf = true
 	}
-	lines = make([]line, 0, 16+len(s)/64)
+	l.starts = make([]int32, 1, 1+strings.Count(s, "\n"))
 	for start := 0; ; {
 		i := strings.IndexByte(s[start:], '\n')
-		if i < 0 {
-			// A final line end ends the last line; it does not start another.
-			if start < len(s) || len(lines) == 0 {
-				lines = append(lines, line{text: s[start:], start: start})
-			}
-			return lines, crlf
+		if i < 0 || start+i+1 == len(s) {
+			return l
 		}
-		end := start + i
-		t := s[start:end]
-		if crlf && strings.HasSuffix(t, "\r") {
-			t = t[:len(t)-1]
-		}
-		lines = append(lines, line{text: t, start: start})
-		start = end + 1
+		start += i + 1
+		l.starts = append(l.starts, int32(start))
 	}
+}
+
+// n is the number of lines.
+func (l *lineIndex) n() int { return len(l.starts) }
+
+// start is the byte offset of line i in the file.
+func (l *lineIndex) start(i int) int { return int(l.starts[i]) }
+
+// text is line i without its line end.
+func (l *lineIndex) text(i int) string {
+	end := len(l.s)
+	if i+1 < len(l.starts) {
+		end = int(l.starts[i+1]) - 1
+	} else if strings.HasSuffix(l.s, "\n") {
+		end--
+	}
+	t := l.s[l.starts[i]:end]
+	if l.crlf && (i+1 < len(l.starts) || strings.HasSuffix(l.s, "\n")) {
+		t = strings.TrimSuffix(t, "\r")
+	}
+	return t
 }
 
 // structural returns a line's text as markup: without a trailing "\r" and
@@ -49,16 +70,19 @@ func structural(t string) string {
 // readMarkdown reads the generator's markdown form. data has passed
 // checkText.
 func readMarkdown(file string, data []byte, lim Limits) (*Report, error) {
+	if len(data) > maxMarkdownBytes {
+		return nil, errAt(file, Pos{Line: 1, Column: 1}, "file is larger than %s: too large to read as markdown", humanBytes(maxMarkdownBytes))
+	}
 	s := string(data)
-	lines, crlf := splitLines(s)
+	lines := splitLines(s)
 	r := &Report{File: file, Form: Markdown}
 	pos := func(i int) Pos { return Pos{Line: i + 1, Column: 1} }
 
 	// Preamble: blank lines and HTML comments (the later copies' SYNOPSIS
 	// line) before the title.
 	i := 0
-	for i < len(lines) {
-		t := strings.TrimSpace(lines[i].text)
+	for i < lines.n() {
+		t := strings.TrimSpace(lines.text(i))
 		if t == "" {
 			i++
 			continue
@@ -67,26 +91,26 @@ func readMarkdown(file string, data []byte, lim Limits) (*Report, error) {
 			break
 		}
 		open := i
-		for !strings.Contains(lines[i].text, "-->") {
+		for !strings.Contains(lines.text(i), "-->") {
 			i++
-			if i == len(lines) {
+			if i == lines.n() {
 				return nil, errAt(file, pos(open), "HTML comment is never closed: expected \"-->\"")
 			}
 		}
 		i++
 	}
-	if i == len(lines) {
+	if i == lines.n() {
 		return nil, notReport(file, Pos{Line: 1, Column: 1}, "empty: expected the title %q", Title)
 	}
-	if structural(lines[i].text) != Title {
-		return nil, notReport(file, pos(i), "expected the title %q, found %q", Title, clip(lines[i].text))
+	if structural(lines.text(i)) != Title {
+		return nil, notReport(file, pos(i), "expected the title %q, found %q", Title, clip(lines.text(i)))
 	}
 	i++
 
 	// The last "## Risks" and "## Mitigations" headings end the proposal.
 	risksAt, mitigationsAt := -1, -1
-	for j := i; j < len(lines); j++ {
-		t := lines[j].text
+	for j := i; j < lines.n(); j++ {
+		t := lines.text(j)
 		if len(t) < 8 || t[0] != '#' || t[1] != '#' {
 			continue
 		}
@@ -97,7 +121,7 @@ func readMarkdown(file string, data []byte, lim Limits) (*Report, error) {
 			mitigationsAt = j
 		}
 	}
-	bodyEnd := len(lines)
+	bodyEnd := lines.n()
 	for _, at := range []int{risksAt, mitigationsAt} {
 		if at >= 0 && at < bodyEnd {
 			bodyEnd = at
@@ -107,7 +131,7 @@ func readMarkdown(file string, data []byte, lim Limits) (*Report, error) {
 	// Header: "- key: value" lines up to "- proposal:".
 	seen := map[string]int{}
 	for ; i < bodyEnd; i++ {
-		t := structural(lines[i].text)
+		t := structural(lines.text(i))
 		if t == "" {
 			continue
 		}
@@ -124,7 +148,7 @@ func readMarkdown(file string, data []byte, lim Limits) (*Report, error) {
 				return nil, errAt(file, Pos{Line: i + 1, Column: valueColumn(t)}, "text after \"- proposal:\": expected the proposal on the lines below it")
 			}
 			r.Set(FieldProposal, pos(i))
-			r.Proposal = proposalBody(s, lines, i+1, bodyEnd, crlf)
+			r.Proposal = proposalBody(s, lines, i+1, bodyEnd)
 			r.Markers = findMarkers(s, lines, i, bodyEnd)
 			break
 		}
@@ -186,42 +210,41 @@ func valueColumn(t string) int {
 // proposalBody returns the proposal text: the lines from..to-1 of s. The
 // generator writes one blank line after "- proposal:" and one before
 // "## Risks"; those are not part of the text.
-func proposalBody(s string, lines []line, from, to int, crlf bool) string {
-	if from < to && structural(lines[from].text) == "" {
+func proposalBody(s string, lines *lineIndex, from, to int) string {
+	if from < to && structural(lines.text(from)) == "" {
 		from++
 	}
-	if to > from && structural(lines[to-1].text) == "" {
+	if to > from && structural(lines.text(to-1)) == "" {
 		to--
 	}
 	if from >= to {
 		return ""
 	}
-	if !crlf {
+	if !lines.crlf {
 		// Without line-end conversion the text is one slice of the file.
-		last := lines[to-1]
-		return s[lines[from].start : last.start+len(last.text)]
+		return s[lines.start(from) : lines.start(to-1)+len(lines.text(to-1))]
 	}
 	var b strings.Builder
 	for k := from; k < to; k++ {
 		if k > from {
 			b.WriteByte('\n')
 		}
-		b.WriteString(lines[k].text)
+		b.WriteString(lines.text(k))
 	}
 	return b.String()
 }
 
 // sectionItems reads the list under the heading at index at, up to the
 // other section's heading when that comes later, or the end of the file.
-func sectionItems(file string, lines []line, at, other int, f Field, lim Limits) ([]Item, error) {
-	end := len(lines)
+func sectionItems(file string, lines *lineIndex, at, other int, f Field, lim Limits) ([]Item, error) {
+	end := lines.n()
 	if other > at {
 		end = other
 	}
 	items := []Item{}
-	heading := structural(lines[at].text)
+	heading := structural(lines.text(at))
 	for j := at + 1; j < end; j++ {
-		raw := lines[j].text
+		raw := lines.text(j)
 		raw = strings.TrimSuffix(raw, "\r")
 		if strings.TrimSpace(raw) == "" {
 			continue
@@ -243,22 +266,22 @@ func sectionItems(file string, lines []line, at, other int, f Field, lim Limits)
 
 // findMarkers finds [fsar_block] and [fsar_review], in any case, in the
 // proposal: the text after header line hdr up to line end.
-func findMarkers(s string, lines []line, hdr, end int) []Marker {
-	from := lines[hdr].start + len("- proposal:")
+func findMarkers(s string, lines *lineIndex, hdr, end int) []Marker {
+	from := lines.start(hdr) + len("- proposal:")
 	to := len(s)
-	if end < len(lines) {
-		to = lines[end].start
+	if end < lines.n() {
+		to = lines.start(end)
 	}
 	var out []Marker
 	// Positions are found walking forward, so many markers cost one pass.
-	line, last, col := hdr, lines[hdr].start, 1
+	line, last, col := hdr, lines.start(hdr), 1
 	eachMarker(s[from:to], func(name string, off int) {
 		at := from + off
-		if line+1 < len(lines) && lines[line+1].start <= at {
-			for line+1 < len(lines) && lines[line+1].start <= at {
+		if line+1 < lines.n() && lines.start(line+1) <= at {
+			for line+1 < lines.n() && lines.start(line+1) <= at {
 				line++
 			}
-			last, col = lines[line].start, 1
+			last, col = lines.start(line), 1
 		}
 		col += utf8.RuneCountInString(s[last:at])
 		last = at

@@ -57,15 +57,22 @@ func ParseLimited(file string, data []byte, form Form, lim Limits) (*Report, err
 	if err != nil {
 		return nil, err
 	}
+	var r *Report
 	switch form {
 	case Markdown:
-		return readMarkdown(file, data, lim)
+		r, err = readMarkdown(file, data, lim)
 	case JSON:
-		return readJSON(file, data, lim)
+		r, err = readJSON(file, data, lim)
 	case YAML:
-		return readYAML(file, data, lim)
+		r, err = readYAML(file, data, lim)
+	default:
+		return nil, errAt(file, Pos{}, "unknown form %q: expected markdown, json or yaml", form)
 	}
-	return nil, errAt(file, Pos{}, "unknown form %q: expected markdown, json or yaml", form)
+	if err == nil && len(r.Markers) > lim.items() {
+		// Each marker is an object in the policies' input.
+		return nil, errAt(file, r.Markers[lim.items()].Pos, "proposal: more than %d [fsar_block] and [fsar_review] markers: expected a few (raise the limit with --max-items)", lim.items())
+	}
+	return r, err
 }
 
 // readFileSlow is ReadFile with the standard library's file reading: the

@@ -341,7 +341,7 @@ func TestReadErrors(t *testing.T) {
 // the markers in one line.
 func TestReadManyMarkers(t *testing.T) {
 	body := strings.Repeat("[fsar_review]", 200_000)
-	r, err := Parse("r.md", []byte("# FSAR Proposal Report\n- proposal:\n\nx"+body+"\n\n## Risks"), "")
+	r, err := ParseLimited("r.md", []byte("# FSAR Proposal Report\n- proposal:\n\nx"+body+"\n\n## Risks"), "", Limits{MaxItems: 200_000})
 	if err != nil {
 		t.Fatal(err)
 	}
