@@ -43,7 +43,8 @@ type publishFlags struct {
 }
 
 // register adds the flags, all of them or (pullRequest false) those of a
-// sweep's tracking issue, and checks them before the command runs.
+// sweep's tracking issue. The pull request's are checked before the
+// command runs; a sweep checks its own when it publishes.
 func (p *publishFlags) register(cmd *cobra.Command, pullRequest bool) {
 	fl := cmd.Flags()
 	with, where, what := "", "repository to publish to", "the verdict cannot be published"
@@ -63,7 +64,9 @@ func (p *publishFlags) register(cmd *cobra.Command, pullRequest bool) {
 		fl.StringVar(&p.ApprovalLabel, "approval-label", github.DefaultApprovalLabel, "label by which a user with write access approves a review verdict (empty: no approval)")
 		fl.StringVar(&p.CommentAuthor, "comment-author", "", "login of fsar's sticky comment, for tokens GitHub gives no identity for (default: the token's user, or "+github.ActionsBot+")")
 	}
-	cmd.PreRunE = func(*cobra.Command, []string) error { return p.validate(pullRequest) }
+	if pullRequest {
+		cmd.PreRunE = func(*cobra.Command, []string) error { return p.validate(true) }
+	}
 }
 
 func (p *publishFlags) validate(pullRequest bool) error {

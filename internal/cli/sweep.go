@@ -149,6 +149,11 @@ when the tracking issue could not be kept and --publish-required is set.`,
 			if opts.Publish != "" && opts.Shard != "" {
 				return usagef("--publish issue cannot be combined with --shard: a shard is not the whole sweep")
 			}
+			if opts.Publish != "" {
+				if err := opts.Target.validate(false); err != nil {
+					return err
+				}
+			}
 			opts.Out.Inputs = opts.Sweep.Paths
 			if err := opts.Out.check(cmd, f); err != nil {
 				return err

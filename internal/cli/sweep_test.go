@@ -68,3 +68,15 @@ func TestSweepJobSummary(t *testing.T) {
 		t.Errorf("two outputs to one file: %d %q", code, errOut)
 	}
 }
+
+// TestSweepPublishFlagsOnlyWhenPublishing: the tracking issue's flags are
+// checked when the sweep publishes, not otherwise.
+func TestSweepPublishFlagsOnlyWhenPublishing(t *testing.T) {
+	dir := sweepFolder(t)
+	if _, errOut, code := run(t, false, nil, "sweep", "--repo", "bad repo", "--fail-on", "never", dir); code != 0 {
+		t.Errorf("without --publish: status %d, %s", code, errOut)
+	}
+	if _, errOut, code := run(t, false, nil, "sweep", "--publish", "issue", "--repo", "bad repo", dir); code != 2 || !strings.Contains(errOut, "--repo") {
+		t.Errorf("with --publish: status %d, %s", code, errOut)
+	}
+}

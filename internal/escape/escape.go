@@ -32,7 +32,11 @@ const legacyCommand = "##["
 // its own nor reorder what is shown; and the GitHub Actions runner's
 // legacy command marker "##[" is broken up, so a log line cannot become a
 // workflow command. Invalid UTF-8 bytes are shown as \xNN.
-func Terminal(s string) string {
+func Terminal(s string) string { return terminal(s, true) }
+
+// terminal is Terminal; breakCommands says whether to break "##[" (text
+// that escapes "[" itself has no need to).
+func terminal(s string, breakCommands bool) string {
 	clean := utf8.ValidString(s)
 	for _, r := range s {
 		if !clean || unsafeRune(r) {
@@ -40,7 +44,7 @@ func Terminal(s string) string {
 			break
 		}
 	}
-	if clean && !strings.Contains(s, legacyCommand) {
+	if clean && (!breakCommands || !strings.Contains(s, legacyCommand)) {
 		return s
 	}
 	var b strings.Builder
@@ -59,6 +63,9 @@ func Terminal(s string) string {
 			b.WriteRune(r)
 		}
 		i += size
+	}
+	if !breakCommands {
+		return b.String()
 	}
 	return strings.ReplaceAll(b.String(), legacyCommand, `#\u0023[`)
 }
@@ -122,7 +129,7 @@ func Truncate(s string, n int) string {
 // autolinks get a zero-width joiner that breaks them without changing
 // what is shown.
 func Markdown(s string, n int) string {
-	s = Truncate(Terminal(s), n)
+	s = Truncate(terminal(s, false), n) // "##[" is broken by escaping "["
 	var b strings.Builder
 	b.Grow(len(s) + len(s)/8)
 	start := blockStart(s)

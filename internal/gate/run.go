@@ -63,7 +63,12 @@ func Judge(ctx context.Context, ev Evaluator, src Source, opts Options, emit fun
 		}
 	}()
 	Stream(ctx, ev, units, opts, emit)
-	// Stream returns after units was closed: the walk is over.
+	// Stream returns after units was closed: the walk is over. A walk cut
+	// short found only some of the reports: that is an error of the run,
+	// never a pass of what it found.
+	if err := ctx.Err(); err != nil {
+		w.Problems = append(w.Problems, Problem{Message: "interrupted before every report was found and judged: " + err.Error()})
+	}
 	return w
 }
 

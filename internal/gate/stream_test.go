@@ -191,3 +191,14 @@ func TestStreamStdin(t *testing.T) {
 		t.Errorf("stdin: %+v, want an error", got)
 	}
 }
+
+// TestRunInterrupted: a run whose context ends before the walk is over is
+// an error, never a pass of the reports it found so far.
+func TestRunInterrupted(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	res, _ := Run(ctx, &slowEval{}, RunOptions{Source: Source{Paths: []string{filepath.Join("..", "..", "proposals", "pass")}}, AllowEmpty: true})
+	if res.Verdict != Error || len(res.Errors) == 0 || !strings.Contains(res.Errors[len(res.Errors)-1].Message, "interrupted") {
+		t.Fatalf("verdict %s, errors %+v", res.Verdict, res.Errors)
+	}
+}

@@ -121,8 +121,8 @@ func NewContext(env *actions.Env, envErr error, t Target) (Context, error) {
 		HeadSHA:   cmp.Or(t.SHA, env.HeadSHA()),
 		BaseRef:   env.BaseRef,
 		BaseSHA:   env.Event.BaseSHA,
-		RunURL:    env.RunURL(),
 	}
+	c.RunURL = ghref.RunURL(c.ServerURL, env.Repository, env.RunID)
 	if envErr != nil {
 		return c, envErr
 	}

@@ -230,6 +230,12 @@ func TestNewContext(t *testing.T) {
 	if err != nil || c.Repository() != "other/repo" || c.PR != 9 || c.HeadSHA != otherSHA || c.APIURL != "https://api.example.com" {
 		t.Fatalf("flags: %+v %v", c, err)
 	}
+	// Without GITHUB_SERVER_URL the run is on github.com, as the API is.
+	noServer := *env
+	noServer.ServerURL = ""
+	if c, _ := NewContext(&noServer, nil, Target{}); c.RunURL != "https://github.com/octo-org/reports/actions/runs/42" {
+		t.Errorf("run URL without a server: %q", c.RunURL)
+	}
 	if _, err := NewContext(&actions.Env{}, nil, Target{}); err == nil || !strings.Contains(err.Error(), "GITHUB_REPOSITORY") {
 		t.Fatalf("no repository: %v", err)
 	}

@@ -157,12 +157,11 @@ func (w *walker) emit(f Found) {
 	}
 }
 
-// send passes a unit on when the shard owns its key (its path relative to
-// the folder walked) and it was not sent before.
+// send passes a unit on when it was not found before and the shard owns
+// its key (its path relative to the folder walked). A unit is first
+// deduplicated, then sharded, so that where two paths find it, every shard
+// keys it by the path that found it first, and exactly one shard has it.
 func (w *walker) send(key string, u Unit) {
-	if !w.Shard.Owns(key) {
-		return
-	}
 	if w.seen != nil || u.Path == Stdin {
 		if w.seen == nil {
 			w.seen = map[string]bool{}
@@ -172,7 +171,9 @@ func (w *walker) send(key string, u Unit) {
 		}
 		w.seen[u.Path] = true
 	}
-	w.emit(Found{Unit: u})
+	if w.Shard.Owns(key) {
+		w.emit(Found{Unit: u})
+	}
 }
 
 func (w *walker) problem(key, file, msg string) {
@@ -234,7 +235,8 @@ func (w *walker) path(p string, globbed bool) {
 		}
 		return
 	}
-	// With its twin when there is one: naming either finds both.
+	// With its twin when there is one: naming either finds both, keyed
+	// by the unit's own path, whichever was named.
 	u := Unit{Path: filepath.Clean(p), Walked: globbed}
 	if md, js := twinNames(u.Path); md != "" && isRegular(md) && isRegular(js) {
 		u.Path, u.Twin = md, js
@@ -242,7 +244,7 @@ func (w *walker) path(p string, globbed bool) {
 	if w.seen == nil && globbed {
 		w.seen = map[string]bool{} // two matches may be one pair of twins
 	}
-	w.send(key, u)
+	w.send(filepath.ToSlash(u.Path), u)
 }
 
 // dir walks the folder at dirPath, rel being its path relative to the

@@ -382,7 +382,9 @@ func TestMergeEqualsOneRun(t *testing.T) {
 	}
 	mixed := mixedFolder(t, dir)
 	t.Chdir(dir)
-	for _, paths := range [][]string{{"gen"}, {mixed}, {"gen", mixed}} {
+	// A glob that matches both twins, and folders that overlap, find some
+	// reports twice: each must still be in exactly one shard.
+	for _, paths := range [][]string{{"gen"}, {mixed}, {"gen", mixed}, {mixed + "/*"}, {mixed, mixed + "/archive"}} {
 		opts := Options{Paths: paths, MinReports: 1}
 		one := sweepIn(t, "", opts)
 		want := jsonOf(t, one)
