@@ -10,9 +10,12 @@
 //
 // The sandbox: modules are compiled and evaluated with this OPA's
 // capabilities less the built-ins that reach the network, the environment or
-// files, or that are random (see RemovedBuiltins), with no host allowed for
-// the network and with strict built-in errors, so a built-in error fails the
-// evaluation instead of making a rule silently undefined.
+// files, that are random, or whose result's size is set by an argument (see
+// RemovedBuiltins), with no host allowed for the network and with strict
+// built-in errors, so a built-in error fails the evaluation instead of
+// making a rule silently undefined. Every evaluation runs under a deadline
+// and a memory limit (see Limits), so that a policy that loops or builds
+// without end fails, fast, with an error that names the limit.
 package policy
 
 import (
