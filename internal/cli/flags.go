@@ -13,45 +13,49 @@ import (
 )
 
 // judgeFlags are the flags of a command that judges reports: the
-// policies, the evaluation time and the largest report to read.
+// policies, the evaluation time and the limits of what the readers accept.
 type judgeFlags struct {
-	Policy  policy.Selection
-	Now     string
-	MaxSize string
-	now     time.Time
-	limits  proposal.Limits
+	Policy policy.Selection
+	Now    string
+	now    time.Time
+	limits proposal.Limits
 }
 
 func (j *judgeFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&j.Now, "now", "", "evaluation time, RFC 3339 (default: the current time)")
-	registerLimitFlags(cmd, &j.MaxSize, &j.limits)
+	registerLimitFlags(cmd, &j.limits)
 	registerPolicyFlags(cmd, &j.Policy)
 }
 
 // registerLimitFlags adds --max-size and --max-items, the limits of what
 // the readers accept.
-func registerLimitFlags(cmd *cobra.Command, maxSize *string, lim *proposal.Limits) {
-	cmd.Flags().StringVar(maxSize, "max-size", "10MiB", "largest report file to read (bytes, or with KiB, MiB, GiB); also the most a YAML report may expand to")
-	cmd.Flags().IntVar(&lim.MaxItems, "max-items", proposal.DefaultMaxItems, "most risks, and most mitigations, one report may list")
+func registerLimitFlags(cmd *cobra.Command, lim *proposal.Limits) {
+	lim.MaxBytes = proposal.DefaultMaxBytes
+	cmd.Flags().Var((*sizeFlag)(&lim.MaxBytes), "max-size", "largest report file to read (bytes, or with KiB, MiB, GiB); also the most a YAML report may expand to")
+	cmd.Flags().IntVar(&lim.MaxItems, "max-items", proposal.DefaultMaxItems, "most risks, most mitigations and most markers one report may hold")
 }
 
-// parseLimits reads --max-size and checks --max-items.
-func parseLimits(maxSize string, lim *proposal.Limits) (err error) {
-	if lim.MaxBytes, err = proposal.ParseSize(maxSize); err != nil {
-		return usagef("--max-size: %v", err)
-	}
-	if lim.MaxItems < 1 {
-		return usagef("--max-items %d: expected 1 or more", lim.MaxItems)
-	}
-	return nil
-}
-
-// parse reads --now (or the clock) and the limits.
+// parse reads --now (or the clock) and checks the limits.
 func (j *judgeFlags) parse(clock func() time.Time) (err error) {
 	if j.now, err = parseNow(clock, j.Now); err != nil {
 		return err
 	}
-	return parseLimits(j.MaxSize, &j.limits)
+	if j.limits.MaxItems < 1 {
+		return usagef("--max-items %d: expected 1 or more", j.limits.MaxItems)
+	}
+	return nil
+}
+
+// sizeFlag is a flag that holds a byte count, given as 1048576, 512KiB or
+// 10MiB (proposal.ParseSize).
+type sizeFlag int64
+
+func (s *sizeFlag) String() string { return proposal.FormatSize(int64(*s)) }
+func (s *sizeFlag) Type() string   { return "size" }
+func (s *sizeFlag) Set(v string) error {
+	n, err := proposal.ParseSize(v)
+	*s = sizeFlag(n)
+	return err
 }
 
 // registerPolicyFlags adds the flags that choose policies, data and
@@ -63,6 +67,14 @@ func registerPolicyFlags(cmd *cobra.Command, p *policy.Selection) {
 	fl.StringVarP(&p.Config, "config", "c", "", "configuration file, read as data.fsar.config (default .fsar.yaml when it exists)")
 	fl.BoolVar(&p.NoDefault, "no-default-policies", false, "use only the --policy folders, not the bundled default policies")
 	fl.StringVar(&p.Ref, "policy-ref", "", "read --policy, --config and --data as they are at this git revision (e.g. origin/main), not in the working tree")
+	registerEvalFlags(cmd, &p.Limits)
+}
+
+// registerEvalFlags adds the limits of one policy evaluation.
+func registerEvalFlags(cmd *cobra.Command, l *policy.Limits) {
+	l.EvalTimeout, l.MemoryLimit = policy.DefaultEvalTimeout, policy.DefaultMemoryLimit
+	cmd.Flags().DurationVar(&l.EvalTimeout, "eval-timeout", l.EvalTimeout, "longest one evaluation may take (one report, one test); over it is an error")
+	cmd.Flags().Var((*sizeFlag)(&l.MemoryLimit), "eval-memory", "most memory evaluations may take; over it the evaluations stop with an error")
 }
 
 // loadEngine opens the selection and compiles its policies, once.

@@ -16,9 +16,7 @@ type parseOptions struct {
 	Format    string
 	JSONL     bool
 	Positions bool
-	MaxSize   string
-
-	limits proposal.Limits
+	limits    proposal.Limits
 }
 
 func newParseCmd(f *Factory) *cobra.Command {
@@ -60,8 +58,8 @@ still printed, and each error goes to standard error with file:line:column).`,
 			if opts.JSONL && opts.Format != "json" {
 				return usagef("--jsonl goes with --format json")
 			}
-			if err := parseLimits(opts.MaxSize, &opts.limits); err != nil {
-				return err
+			if opts.limits.MaxItems < 1 {
+				return usagef("--max-items %d: expected 1 or more", opts.limits.MaxItems)
 			}
 			return parseRun(opts)
 		},
@@ -69,7 +67,7 @@ still printed, and each error goes to standard error with file:line:column).`,
 	cmd.Flags().StringVar(&opts.Format, "format", "json", "output format: json or yaml")
 	cmd.Flags().BoolVar(&opts.JSONL, "jsonl", false, "print one JSON report per line instead of one array")
 	cmd.Flags().BoolVar(&opts.Positions, "positions", false, "add the source position (line, column) of every field and list item")
-	registerLimitFlags(cmd, &opts.MaxSize, &opts.limits)
+	registerLimitFlags(cmd, &opts.limits)
 	return cmd
 }
 

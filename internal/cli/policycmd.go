@@ -69,6 +69,7 @@ Exit status: 0 when every test passes (and coverage reaches --threshold);
 	cmd.Flags().StringVarP(&opts.Format, "format", "o", "text", "output format: text or json")
 	cmd.Flags().BoolVar(&opts.Policy.NoDefault, "no-default-policies", false, "test only the given folders, without the bundled policies")
 	cmd.Flags().StringArrayVarP(&opts.Policy.Data, "data", "d", nil, "JSON or YAML document to merge into data (repeatable)")
+	registerEvalFlags(cmd, &opts.Policy.Limits)
 	return cmd
 }
 

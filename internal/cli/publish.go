@@ -15,7 +15,6 @@ import (
 	"github.com/fsar-gate/fsar/internal/gate"
 	"github.com/fsar-gate/fsar/internal/github"
 	"github.com/fsar-gate/fsar/internal/output"
-	"github.com/fsar-gate/fsar/internal/proposal"
 )
 
 // This file publishes to GitHub: the flags that say where, `fsar publish
@@ -157,11 +156,10 @@ type publishOptions struct {
 	*Factory
 	File    string
 	FailOn  string
-	MaxSize string
+	Limit   int64
 	Publish publishFlags
 
 	failOn gate.Verdict
-	limit  int64
 }
 
 func newPublishCmd(f *Factory) *cobra.Command {
@@ -211,23 +209,21 @@ and --publish-required is set.`,
 			if !opts.Publish.enabled() {
 				return usagef("--publish: name at least one of comment, check, status")
 			}
-			if opts.limit, err = proposal.ParseSize(opts.MaxSize); err != nil {
-				return usagef("--max-size: %v", err)
-			}
 			return publishRun(cmd.Context(), opts)
 		},
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Publish.Modes, "publish", strings.Join(github.Modes, ","), "where to publish: any of comment, check, status, separated by commas")
 	fl.StringVar(&opts.FailOn, "fail-on", "review", "lowest verdict that fails the gate: warn, review or block")
-	fl.StringVar(&opts.MaxSize, "max-size", "16MiB", "largest result file to read")
+	opts.Limit = github.DefaultResultBytes
+	fl.Var((*sizeFlag)(&opts.Limit), "max-size", "largest result file to read")
 	opts.Publish.register(cmd, true)
 	fl.Lookup("sha").Usage = "commit the result must be for (default: the head commit of the workflow_run that triggered the job)"
 	return cmd
 }
 
 func publishRun(ctx context.Context, opts *publishOptions) error {
-	res, err := github.ReadResultFile(opts.File, opts.IO.In, opts.limit)
+	res, err := github.ReadResultFile(opts.File, opts.IO.In, opts.Limit)
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package policy
 import (
 	"context"
 	"errors"
+	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -31,12 +32,19 @@ import (
 // evaluation time, so such a rule has the same value in every evaluation.
 // A rule whose evaluation fails or is undefined is not precomputed: it is
 // evaluated, and fails, in every evaluation as before.
+//
+// Except when it exceeds a limit (Options.Limits): computing the constant
+// documents gets the deadline and the memory limit of one evaluation, and
+// exceeding one fails Load. Leaving such a rule to every evaluation would
+// make each report that reaches it run into the same limit, a full
+// deadline per report; failing once, at once, is what a gate wants.
 
 // constantDocs evaluates once the input-independent complete rules that
 // the policy sets use (directly or through other rules), and returns a
 // cache of their values; nil when there are none. Rules no set uses are
 // left alone: an expensive helper that only tests call costs Load nothing.
-func constantDocs(ctx context.Context, c *ast.Compiler, store storage.Store, now time.Time, sets []*policySet) topdown.VirtualCache {
+// The error is a *LoadError, when evaluating them exceeded a limit.
+func constantDocs(ctx context.Context, c *ast.Compiler, store storage.Store, now time.Time, lim Limits, sets []*policySet) (topdown.VirtualCache, error) {
 	used := usedRules(c, sets)
 	var paths []ast.Ref
 	for _, p := range constantPaths(c) {
@@ -48,14 +56,21 @@ func constantDocs(ctx context.Context, c *ast.Compiler, store storage.Store, now
 		}
 	}
 	if len(paths) == 0 {
-		return nil
+		return nil, nil
 	}
-	values, err := evalDocs(ctx, c, store, now, paths)
+	values, err := evalDocs(ctx, c, store, now, lim, paths)
+	if lerr := (*LimitError)(nil); errors.As(err, &lerr) {
+		return nil, constantsLimitError(c, paths, lerr)
+	}
 	if err != nil {
 		// One of them fails: evaluate them one by one and keep the others.
 		values = make([]*ast.Term, len(paths))
 		for i := range paths {
-			if v, err := evalDocs(ctx, c, store, now, paths[i:i+1]); err == nil {
+			v, err := evalDocs(ctx, c, store, now, lim, paths[i:i+1])
+			if lerr := (*LimitError)(nil); errors.As(err, &lerr) {
+				return nil, constantsLimitError(c, paths[i:i+1], lerr)
+			}
+			if err == nil {
 				values[i] = v[0]
 			}
 		}
@@ -69,14 +84,41 @@ func constantDocs(ctx context.Context, c *ast.Compiler, store storage.Store, now
 		}
 	}
 	if n == 0 {
-		return nil
+		return nil, nil
 	}
-	return cache
+	return cache, nil
 }
 
-// evalDocs evaluates the documents at paths in one query, and returns
-// their values (nil for an undefined one).
-func evalDocs(ctx context.Context, c *ast.Compiler, store storage.Store, now time.Time, paths []ast.Ref) ([]*ast.Term, error) {
+// constantsLimitError reports that computing the constant documents at
+// paths exceeded a limit, located at the first one's rule when there is
+// only one.
+func constantsLimitError(c *ast.Compiler, paths []ast.Ref, lerr *LimitError) error {
+	names := make([]string, 0, 3)
+	for i, p := range paths {
+		if i == 3 {
+			names = append(names, fmt.Sprintf("and %d more", len(paths)-i))
+			break
+		}
+		names = append(names, packageName(p))
+	}
+	msg := fmt.Sprintf("%v, computing %s (rules that do not depend on the input, computed once at load)",
+		lerr, strings.Join(names, ", "))
+	p := Problem{Msg: msg}
+	if len(paths) == 1 {
+		if rules := c.GetRulesExact(paths[0]); len(rules) > 0 {
+			p = locProblem(rules[0].Location, msg)
+		}
+	}
+	return &LoadError{Problems: []Problem{p}, err: lerr}
+}
+
+// evalDocs evaluates the documents at paths in one query, under the
+// limits, and returns their values (nil for an undefined one). An exceeded
+// limit is a *LimitError.
+func evalDocs(ctx context.Context, c *ast.Compiler, store storage.Store, now time.Time, lim Limits, paths []ast.Ref) ([]*ast.Term, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	// [[value] or [] when undefined, ...]
 	terms := make([]*ast.Term, len(paths))
 	for i, p := range paths {
@@ -88,8 +130,22 @@ func evalDocs(ctx context.Context, c *ast.Compiler, store storage.Store, now tim
 	if err != nil {
 		return nil, err
 	}
-	rs, err := pq.Eval(ctx, rego.EvalTime(now), rego.EvalGenerateJSON(keepAST))
+	opts := []rego.EvalOption{rego.EvalTime(now), rego.EvalGenerateJSON(keepAST)}
+	var run *evalRun
+	if lim.active() {
+		run = evalGuard.start(ctx, lim, nil)
+		opts = append(opts, rego.EvalExternalCancel(run))
+	}
+	rs, err := pq.Eval(ctx, opts...)
+	if run != nil {
+		evalGuard.end(run)
+	}
 	if err != nil {
+		if run != nil {
+			if lerr := run.limitError(); lerr != nil {
+				return nil, lerr
+			}
+		}
 		return nil, err
 	}
 	if len(rs) != 1 {

@@ -285,7 +285,7 @@ func TestConstantsOnlyWhatTheSetsUse(t *testing.T) {
 		"",
 		"through := limit + 1",
 		"",
-		"unused := count([x | some x in numbers.range(1, 1000)])",
+		"unused := count([x | some x in [1, 2, 3]])",
 		"",
 		"deny contains {\"msg\": \"m\"} if input.severity > through",
 	)})

@@ -42,7 +42,13 @@ func (p Problem) String() string {
 // that break the policy contract. Each problem is on its own line.
 type LoadError struct {
 	Problems []Problem
+	err      error // the cause, when there is one error behind the problems
 }
+
+// Unwrap returns the cause of the problems, when there is one: a
+// *LimitError when computing the input-independent rules at load exceeded
+// a limit.
+func (e *LoadError) Unwrap() error { return e.err }
 
 // Error returns the problems, one "file:line:column: message" per line.
 func (e *LoadError) Error() string {

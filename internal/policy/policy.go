@@ -10,9 +10,12 @@
 //
 // The sandbox: modules are compiled and evaluated with this OPA's
 // capabilities less the built-ins that reach the network, the environment or
-// files, or that are random (see RemovedBuiltins), with no host allowed for
-// the network and with strict built-in errors, so a built-in error fails the
-// evaluation instead of making a rule silently undefined.
+// files, that are random, or whose result's size is set by an argument (see
+// RemovedBuiltins), with no host allowed for the network and with strict
+// built-in errors, so a built-in error fails the evaluation instead of
+// making a rule silently undefined. Every evaluation runs under a deadline
+// and a memory limit (see Limits), so that a policy that loops or builds
+// without end fails, fast, with an error that names the limit.
 package policy
 
 import (
@@ -49,6 +52,11 @@ type Options struct {
 	// Now is the evaluation time: time.now_ns() returns it in every
 	// evaluation. It must be set.
 	Now time.Time
+	// Limits bound every evaluation: EvalTimeout (default 5s) each
+	// report's, and that of the input-independent rules Load computes
+	// once; MemoryLimit (default 160 MiB) the heap while evaluations run.
+	// Exceeding one is an error naming it (see LimitError and limits.go).
+	Limits
 }
 
 // Engine evaluates inputs against compiled policies. It is safe for
@@ -57,6 +65,7 @@ type Engine struct {
 	query     rego.PreparedEvalQuery
 	constants topdown.VirtualCache // the input-independent rules' values, or nil
 	now       time.Time
+	limits    Limits
 	sets      []*policySet // in the order of the query's result array
 	rules     []Rule       // sorted by ID
 	byID      map[string]*Rule
@@ -117,10 +126,16 @@ func Load(ctx context.Context, opts Options) (*Engine, error) {
 		return nil, fmt.Errorf("policy: prepare query: %w", err)
 	}
 
+	constants, err := constantDocs(ctx, c, store, opts.Now, opts.Limits, sets)
+	if err != nil {
+		return nil, err
+	}
+
 	e := &Engine{
 		query:     pq,
-		constants: constantDocs(ctx, c, store, opts.Now, sets),
+		constants: constants,
 		now:       opts.Now,
+		limits:    opts.Limits,
 		sets:      sets,
 		rules:     rules,
 		byID:      make(map[string]*Rule, len(rules)),
@@ -505,8 +520,10 @@ func keepAST(t *ast.Term, _ *rego.EvalContext) (any, error) { return t.Value, ni
 
 // Eval evaluates the input against every policy set and returns the
 // findings, sorted (deny first, then rule, field, message). It fails
-// closed: any built-in error, conflict, or set element that breaks the
-// contract is an *EvalError and no findings are returned.
+// closed: any built-in error, conflict, exceeded limit (Options.Limits:
+// the EvalTimeout deadline, the MemoryLimit), or set element that breaks
+// the contract is an *EvalError and no findings are returned. For an
+// exceeded limit the EvalError wraps a *LimitError that names it.
 func (e *Engine) Eval(ctx context.Context, input ast.Value) ([]Finding, error) {
 	if input == nil {
 		return nil, errors.New("policy: no input to evaluate")
@@ -522,8 +539,21 @@ func (e *Engine) Eval(ctx context.Context, input ast.Value) ([]Finding, error) {
 	if e.constants != nil {
 		opts = append(opts, rego.EvalVirtualCache(newSeededCache(e.constants)))
 	}
+	var run *evalRun
+	if e.limits.active() {
+		run = evalGuard.start(ctx, e.limits, nil)
+		opts = append(opts, rego.EvalExternalCancel(run))
+	}
 	rs, err := e.query.Eval(ctx, opts...)
+	if run != nil {
+		evalGuard.end(run)
+	}
 	if err != nil {
+		if run != nil {
+			if lerr := run.limitError(); lerr != nil {
+				return nil, &EvalError{Problem: Problem{Msg: lerr.Error()}, Err: lerr}
+			}
+		}
 		return nil, evalError(err)
 	}
 	if len(rs) == 0 {

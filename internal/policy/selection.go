@@ -36,6 +36,9 @@ type Selection struct {
 	// configuration and the --data files are read at, instead of the
 	// working tree: a pull request is judged by its base branch's policies.
 	Ref string
+	// Limits bound the evaluations of Load's engine and of Test (zero
+	// values: the defaults, 5s per evaluation and a 160 MiB heap).
+	Limits Limits
 }
 
 // Selected is a selection opened: its files are read from the working
@@ -90,8 +93,12 @@ func (p *Selected) Changed(ctx context.Context) ([]string, error) {
 }
 
 // Test runs the Rego tests of the selection's policies, with its data
-// (see Test; o's Sources and Data are the selection's).
+// (see Test; o's Sources and Data are the selection's, and so are its
+// Limits when o's are zero).
 func (p *Selected) Test(ctx context.Context, o TestOptions) (*TestReport, error) {
+	if o.Limits == (Limits{}) {
+		o.Limits = p.Limits
+	}
 	var err error
 	if o.Sources, err = p.Sources(); err != nil {
 		return nil, err
@@ -249,7 +256,7 @@ func (p *Selected) Load(ctx context.Context, now time.Time) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	return Load(ctx, Options{Sources: srcs, Data: data, Config: cfg, Now: now})
+	return Load(ctx, Options{Sources: srcs, Data: data, Config: cfg, Now: now, Limits: p.Limits})
 }
 
 func unwrapPath(err error) error {

@@ -121,3 +121,58 @@ func TestSelectionStaysInTheRepository(t *testing.T) {
 		t.Errorf("a named pipe: err = %v", err)
 	}
 }
+
+// TestSelectionLimits: the selection's limits reach Load's engine and
+// Test (unless TestOptions has its own).
+func TestSelectionLimits(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	files := map[string]string{
+		"policy/hostile.rego": hostileLoop,
+		"policy/hostile_test.rego": regoSrc(
+			"package fsar.hostile_test",
+			"",
+			"import data.fsar.hostile",
+			"",
+			`test_loop if count(hostile.deny) == 0 with input as {"proposal": sprintf("%3000s", [""])}`,
+		),
+	}
+	for name, body := range files {
+		if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(name, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	lim := Limits{EvalTimeout: 200 * time.Millisecond, MemoryLimit: 1 << 40}
+	sel, err := Selection{Policies: []string{"policy"}, NoDefault: true, Limits: lim}.Open(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := sel.Load(t.Context(), testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.limits != lim {
+		t.Errorf("engine limits %+v, want %+v", e.limits, lim)
+	}
+	if _, err := e.Eval(t.Context(), realisticInput(t)); err == nil || !strings.Contains(err.Error(), "exceeded the 200ms deadline") {
+		t.Errorf("Eval: %v, want the selection's deadline", err)
+	}
+	for _, c := range []struct {
+		own  Limits
+		want string
+	}{
+		{Limits{}, "exceeded the 200ms deadline"},
+		{Limits{EvalTimeout: 100 * time.Millisecond}, "exceeded the 100ms deadline"},
+	} {
+		rep, err := sel.Test(t.Context(), TestOptions{Limits: c.own})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rep.Results) != 1 || !strings.Contains(rep.Results[0].Err, c.want) {
+			t.Errorf("Test with %+v: %+v, want %q", c.own, rep.Results, c.want)
+		}
+	}
+}

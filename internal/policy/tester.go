@@ -29,8 +29,12 @@ type TestOptions struct {
 	Run string
 	// Coverage asks for a coverage report of the policy (non-test) modules.
 	Coverage bool
-	// Timeout bounds each test; zero means 5s.
-	Timeout time.Duration
+	// Limits bound the tests as Load's bound evaluations: EvalTimeout
+	// (default 5s) each test, which then ends as a TestError naming the
+	// deadline; MemoryLimit (default 160 MiB) the heap while tests run,
+	// which when exceeded stops the tests and makes Test return an error
+	// wrapping a *LimitError.
+	Limits
 }
 
 // TestOutcome is how one test ended.
@@ -103,6 +107,9 @@ type LineRange struct{ Start, End int }
 //
 // The OPA test runner does not take an evaluation time: tests that depend
 // on time.now_ns() must set it with `with time.now_ns as ...`.
+//
+// A test that exceeds the deadline (opts.EvalTimeout) is a TestError that
+// names it; exceeding the memory limit stops every test and is an error.
 func Test(ctx context.Context, opts TestOptions) (*TestReport, error) {
 	if opts.Run != "" {
 		if _, err := regexp.Compile(opts.Run); err != nil {
@@ -140,6 +147,13 @@ func Test(ctx context.Context, opts TestOptions) (*TestReport, error) {
 	store := newStore(root)
 	c := newCompiler(true)
 
+	// The runner bounds each test with a context deadline, which OPA's
+	// evaluator and built-ins poll as for Eval. It has no "no deadline":
+	// without one, a deadline a century away.
+	timeout := opts.timeout()
+	if timeout == 0 {
+		timeout = 100 * 365 * 24 * time.Hour
+	}
 	var cov *cover.Cover
 	runner := tester.NewRunner().
 		SetCompiler(c).
@@ -147,19 +161,42 @@ func Test(ctx context.Context, opts TestOptions) (*TestReport, error) {
 		SetModules(modules).
 		RaiseBuiltinErrors(true).
 		CapturePrintOutput(true).
-		SetTimeout(cmp.Or(opts.Timeout, 5*time.Second)).
+		SetTimeout(timeout).
 		Filter(opts.Run)
 	if opts.Coverage {
 		cov = cover.New()
 		runner.SetCoverageQueryTracer(cov).SetCoverageRuns([]cover.Kind{})
 	}
-	ch, err := runner.RunTests(ctx, nil)
+	// The memory limit: the whole run is one watched evaluation, whose
+	// context the watcher cancels when the heap exceeds the limit; the
+	// runner then stops starting tests.
+	runCtx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	var run *evalRun
+	if mem := opts.memory(); mem > 0 {
+		run = evalGuard.start(runCtx, Limits{EvalTimeout: -1, MemoryLimit: int64(mem)}, cancel)
+	}
+	ch, err := runner.RunTests(runCtx, nil)
 	if err != nil {
+		if run != nil {
+			evalGuard.end(run)
+		}
 		return nil, testSetupError(err)
 	}
 	report := &TestReport{}
+	var stopped []string // the tests that were cancelled
 	for r := range ch {
-		report.Results = append(report.Results, testResult(r))
+		res, cancelled := testResult(r, timeout)
+		report.Results = append(report.Results, res)
+		if cancelled {
+			stopped = append(stopped, res.Package+"."+res.Name)
+		}
+	}
+	if run != nil {
+		evalGuard.end(run)
+		if lerr := run.limitError(); lerr != nil {
+			return nil, fmt.Errorf("policy: tests%s: %w", stoppedTests(stopped), lerr)
+		}
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("policy: tests: %w", err)
@@ -186,8 +223,20 @@ func testSetupError(err error) error {
 	return fmt.Errorf("policy: tests: %w", err)
 }
 
-// testResult converts the runner's result.
-func testResult(r *tester.Result) TestResult {
+// stoppedTests names the tests that were stopped, for the error of a run
+// that exceeded the memory limit: " (stopped fsar.x_test.test_a)", or "".
+func stoppedTests(names []string) string {
+	if len(names) == 0 {
+		return ""
+	}
+	slices.Sort(names)
+	return " (stopped " + strings.Join(names, ", ") + ")"
+}
+
+// testResult converts the runner's result, and tells whether the test was
+// cancelled; timeout is the deadline of each test.
+func testResult(r *tester.Result, timeout time.Duration) (TestResult, bool) {
+	cancelled := false
 	res := TestResult{
 		Package:  strings.TrimPrefix(r.Package, "data."),
 		Name:     r.Name,
@@ -202,29 +251,32 @@ func testResult(r *tester.Result) TestResult {
 		res.Outcome = TestSkip
 	case r.Error != nil:
 		res.Outcome = TestError
-		res.Err = testErrorString(r.Error)
+		res.Err, cancelled = testErrorString(r.Error, timeout)
 	case r.Fail:
 		res.Outcome = TestFail
 	default:
 		res.Outcome = TestPass
 	}
-	return res
+	return res, cancelled
 }
 
-// testErrorString renders a test's error as "file:line:column: message".
-func testErrorString(err error) string {
+// testErrorString renders a test's error as "file:line:column: message",
+// and tells whether the test was cancelled. A cancelled test exceeded the
+// deadline, unless the whole run was stopped (Test then returns an error
+// and not the results).
+func testErrorString(err error, timeout time.Duration) (string, bool) {
 	var te *topdown.Error
 	if errors.As(err, &te) {
 		if te.Code == topdown.CancelErr {
-			return locProblem(te.Location, "test cancelled (timeout)").String()
+			return locProblem(te.Location, (&LimitError{Timeout: timeout}).Error()).String(), true
 		}
-		return locProblem(te.Location, te.Message).String()
+		return locProblem(te.Location, te.Message).String(), false
 	}
 	var ee *EvalError
 	if errors.As(err, &ee) {
-		return ee.Error()
+		return ee.Error(), false
 	}
-	return evalError(err).Error()
+	return evalError(err).Error(), false
 }
 
 // coverage summarises the coverage of the policy (non-test) modules.

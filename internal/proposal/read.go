@@ -128,6 +128,14 @@ func describeIO(err error) string {
 	return err.Error()
 }
 
+// FormatSize writes a byte count as ParseSize reads it: 10MiB, 512KiB, 300.
+func FormatSize(n int64) string {
+	if n%(1<<10) != 0 {
+		return strconv.FormatInt(n, 10)
+	}
+	return strings.ReplaceAll(humanBytes(n), " ", "")
+}
+
 func humanBytes(n int64) string {
 	switch {
 	case n >= 1<<20 && n%(1<<20) == 0:

@@ -72,8 +72,18 @@ func main() {
 	// Policies that never end or allocate without bound.
 	files["policy-range/range.rego"] = "package fsar.bomb\n\nwarn contains {\"rule\": \"bomb\", \"msg\": sprintf(\"%d\", [count(numbers.range(1, 1e8))])} if true\n"
 	files["policy-cidr/cidr.rego"] = "package fsar.bomb\n\nwarn contains {\"rule\": \"bomb\", \"msg\": sprintf(\"%d\", [count(net.cidr_expand(\"10.0.0.0/4\"))])} if true\n"
-	files["policy-comprehension/loop.rego"] = "package fsar.bomb\n\nxs := [x | some x in numbers.range(1, 2000)]\n\n" +
-		"warn contains {\"rule\": \"bomb\", \"msg\": sprintf(\"%d\", [count([1 | some a in xs; some b in xs; some c in xs])])} if true\n"
+	// Without numbers.range (refused at compile time): a literal list.
+	var xs strings.Builder
+	for i := range 2000 {
+		if i > 0 {
+			xs.WriteString(", ")
+		}
+		fmt.Fprint(&xs, i)
+	}
+	files["policy-loop/loop.rego"] = "package fsar.bomb\n\nxs := [" + xs.String() + "]\n\n" +
+		"warn contains {\"rule\": \"bomb\", \"msg\": \"never\"} if {\n\tsome a in xs\n\tsome b in xs\n\tsome c in xs\n\ta + b + c < 0\n}\n"
+	files["policy-memory/memory.rego"] = "package fsar.bomb\n\nxs := [" + xs.String() + "]\n\n" +
+		"warn contains {\"rule\": \"bomb\", \"msg\": sprintf(\"%d\", [count([[a, b, c] | some a in xs; some b in xs; some c in xs])])} if input.proposal\n"
 	files["report/fsar_r.md"] = report("idea_implementation: x")
 
 	// Sweep results that lie about themselves.
