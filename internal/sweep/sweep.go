@@ -121,6 +121,10 @@ func (o *Options) settings() Settings {
 	if period == "" {
 		period = PeriodMonth
 	}
+	maxBytes := o.MaxBytes
+	if maxBytes <= 0 {
+		maxBytes = proposal.DefaultMaxBytes
+	}
 	return Settings{
 		Paths:          o.Paths,
 		Include:        o.Include,
@@ -129,6 +133,7 @@ func (o *Options) settings() Settings {
 		AlertThreshold: o.AlertThreshold,
 		MinReports:     o.MinReports,
 		AllowEmpty:     o.AllowEmpty,
+		MaxBytes:       maxBytes,
 	}
 }
 

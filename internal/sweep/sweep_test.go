@@ -447,6 +447,24 @@ func TestMergeRefuses(t *testing.T) {
 	}
 }
 
+// TestMergeMaxSize: shards read with different --max-size may judge a
+// report differently; merge refuses them, as other settings.
+func TestMergeMaxSize(t *testing.T) {
+	dir := t.TempDir()
+	trendFolder(t, dir)
+	t.Chdir(dir)
+	part := func(i int, maxBytes int64) *Result {
+		return roundTrip(t, sweepIn(t, "", Options{Paths: []string{"r"}, Shard: Shard{Index: i, Count: 2}, MaxBytes: maxBytes}))
+	}
+	if _, err := Merge([]*Result{part(1, 0), part(2, 1<<20)}, nil); err == nil || !strings.Contains(err.Error(), "other settings") || !strings.Contains(err.Error(), `"max_bytes":1048576`) {
+		t.Errorf("shards of different --max-size merged: %v", err)
+	}
+	// The default and the same size given are one setting.
+	if _, err := Merge([]*Result{part(1, 0), part(2, 10<<20)}, nil); err != nil {
+		t.Errorf("the default --max-size given: %v", err)
+	}
+}
+
 // TestShardsStable: a report's shard depends only on its path relative to
 // the folder swept, so that every machine of a matrix splits alike.
 func TestShardsStable(t *testing.T) {
