@@ -314,7 +314,7 @@ func TestBaseline(t *testing.T) {
 	trendFolder(t, dir)
 	t.Chdir(dir)
 	// The baseline: January only.
-	first := sweepIn(t, "", Options{Paths: []string{"r/fsar_proposal_jan-*"}})
+	first := sweepIn(t, "", Options{Paths: []string{"r/fsar_proposal_jan-*"}, DecidedBy: shapedBy})
 	path := filepath.Join(dir, "base.json")
 	if err := os.WriteFile(path, jsonOf(t, first), 0o644); err != nil {
 		t.Fatal(err)
@@ -339,7 +339,7 @@ func TestBaseline(t *testing.T) {
 		t.Errorf("trust inflation against the baseline: %+v", a)
 	}
 	// A shard's result is not a baseline.
-	shard := sweepIn(t, "", Options{Paths: []string{"r"}, Shard: Shard{Index: 1, Count: 2}})
+	shard := sweepIn(t, "", Options{Paths: []string{"r"}, Shard: Shard{Index: 1, Count: 2}, DecidedBy: shapedBy})
 	if err := os.WriteFile(path, jsonOf(t, shard), 0o644); err != nil {
 		t.Fatal(err)
 	}
