@@ -109,7 +109,7 @@ func (o *Options) Validate() error {
 			return fmt.Errorf("--include/--exclude: %w", err)
 		}
 	}
-	if o.AlertThreshold < 0 {
+	if !validThreshold(o.AlertThreshold) {
 		return fmt.Errorf("--alert-threshold %v: expected a number of percentage points, 0 or more", o.AlertThreshold)
 	}
 	if o.MinReports < 1 {
@@ -151,6 +151,12 @@ func Run(ctx context.Context, ev gate.Evaluator, opts Options) (*Result, error) 
 		if err := proposal.ValidGlob(g); err != nil {
 			return nil, err
 		}
+	}
+	if !validThreshold(opts.AlertThreshold) {
+		return nil, fmt.Errorf("alert threshold %v: expected a number of percentage points, 0 or more", opts.AlertThreshold)
+	}
+	if opts.Shard.Count > MaxShards {
+		return nil, fmt.Errorf("shard %s: a sweep is split into at most %d shards", opts.Shard, MaxShards)
 	}
 	if opts.Baseline != nil {
 		if err := opts.Baseline.validate(); err != nil {
