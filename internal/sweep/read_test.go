@@ -305,3 +305,19 @@ func TestReadRefuses(t *testing.T) {
 		})
 	}
 }
+
+// TestPeriodLabelsAccepted: every period label a sweep writes is of the
+// shape a reader wants, from year 0 to 9999.
+func TestPeriodLabelsAccepted(t *testing.T) {
+	for _, d := range []time.Time{
+		time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(0, 1, 3, 0, 0, 0, 0, time.UTC),
+		time.Date(2026, 12, 31, 23, 0, 0, 0, time.UTC), time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC), time.Date(2026, 11, 25, 12, 0, 0, 0, time.FixedZone("", -11*3600)),
+	} {
+		for period, re := range periodLabels {
+			if label := periodOf(d, period); !re.MatchString(label) {
+				t.Errorf("%v by %s: label %q refused", d, period, label)
+			}
+		}
+	}
+}

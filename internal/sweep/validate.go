@@ -45,9 +45,10 @@ var measureNames = func() []string {
 }()
 
 // periodLabels are the shapes of the period labels (periodOf), by period.
+// (The ISO week of 0000-01-01 is in year -1: "-001-W52".)
 var periodLabels = map[string]*regexp.Regexp{
 	PeriodMonth: regexp.MustCompile(`^[0-9]{4}-(?:0[1-9]|1[0-2])$`),
-	PeriodWeek:  regexp.MustCompile(`^[0-9]{4}-W(?:0[1-9]|[1-4][0-9]|5[0-3])$`),
+	PeriodWeek:  regexp.MustCompile(`^(?:[0-9]{4}|-[0-9]{3})-W(?:0[1-9]|[1-4][0-9]|5[0-3])$`),
 	PeriodDay:   regexp.MustCompile(`^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])$`),
 }
 
