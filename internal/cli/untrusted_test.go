@@ -58,7 +58,9 @@ func TestSweepUntrustedFiles(t *testing.T) {
 		{"negative shard count", edit(out, func(m map[string]any) { m["shard"] = map[string]any{"index": 1, "count": -5} }), "shard 1/-5"},
 		{"huge shard count", edit(out, func(m map[string]any) { m["shard"] = map[string]any{"index": 1, "count": 3e9} }), "shard 1/3000000000"},
 		{"counts off", edit(out, func(m map[string]any) { m["count"].(map[string]any)["pass"] = 7 }), "count.reports is 1"},
-		{"policy digest", edit(out, func(m map[string]any) { m["decided_by"].(map[string]any)["policy_digest"] = "[x](https://evil.example)" }), "decided_by.policy_digest"},
+		{"policy digest", edit(out, func(m map[string]any) {
+			m["decided_by"].(map[string]any)["policy_digest"] = "[x](https://evil.example)"
+		}), "decided_by.policy_digest"},
 	} {
 		t.Run("merge "+tc.name, func(t *testing.T) {
 			path := write("shard.json", tc.m)

@@ -46,8 +46,9 @@ func TestFooterInert(t *testing.T) {
 		if strings.Contains(footer, "\n") {
 			t.Errorf("%q: the footer is more than one line: %q", h, footer)
 		}
-		inner, ok := strings.CutPrefix(footer, "<sub>")
-		if inner, ok = strings.CutSuffix(inner, "</sub>"); !ok {
+		inner, open := strings.CutPrefix(footer, "<sub>")
+		inner, closed := strings.CutSuffix(inner, "</sub>")
+		if !open || !closed {
 			t.Fatalf("%q: footer %q is not one <sub> element", h, footer)
 		}
 		_, outside := testkit.MarkdownSpans(inner)

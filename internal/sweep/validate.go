@@ -284,7 +284,7 @@ func (r *Result) validStats() error {
 	var kinds Verdicts
 	kindReports := 0
 	for i, k := range r.Kinds {
-		sum, err := k.Verdicts.validate(fmt.Sprintf("kinds[%d]", i))
+		sum, err := k.validate(fmt.Sprintf("kinds[%d]", i))
 		if err != nil {
 			return err
 		}
