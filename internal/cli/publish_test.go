@@ -87,7 +87,8 @@ func writeResult(t *testing.T, dir, sha string, level policy.Level) string {
 		rep.Verdict = map[policy.Level]gate.Verdict{policy.Warn: gate.Warn, policy.Review: gate.Review, policy.Deny: gate.Block}[level]
 	}
 	res := &gate.Result{Schema: gate.Schema, Reports: []gate.Report{rep},
-		Subject: &gate.Subject{Repository: "octo-org/reports", PR: 7, SHA: sha, BaseRef: "main"}}
+		DecidedBy: gate.DecidedBy{FSARVersion: "dev", OPAVersion: "1.22.3", PolicyDigest: "sha256:" + strings.Repeat("0", 64)},
+		Subject:   &gate.Subject{Repository: "octo-org/reports", PR: 7, SHA: sha, BaseRef: "main"}}
 	res.Summarize()
 	data, err := json.Marshal(res)
 	if err != nil {

@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/fsar-gate/fsar/internal/actions"
 	"github.com/fsar-gate/fsar/internal/gate"
@@ -23,8 +25,15 @@ func resultJSON(t *testing.T, res *gate.Result) string {
 	return string(b)
 }
 
+// readableBy is what decided a result, as fsar writes it.
+var readableBy = gate.DecidedBy{
+	FSARVersion: "v1.2.3", OPAVersion: "1.22.3", PolicyDigest: "sha256:" + strings.Repeat("0f", 32),
+	PolicyRevision: otherSHA, Now: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC),
+}
+
 func TestReadResult(t *testing.T) {
 	res := reviewResult()
+	res.DecidedBy = readableBy
 	res.Subject = &gate.Subject{Repository: "octo-org/reports", PR: 7, SHA: headSHA, BaseRef: "main"}
 	good := resultJSON(t, res)
 	got, err := ReadResult(strings.NewReader(good), 0)
@@ -72,22 +81,122 @@ func TestReadResult(t *testing.T) {
 	}
 }
 
+// TestReadResultDecidedBy: what decided a run is shown in the comment,
+// check run and status fsar publishes; each field of it must have the
+// shape fsar writes, or the result is refused, naming the field.
+func TestReadResultDecidedBy(t *testing.T) {
+	digest := "sha256:" + strings.Repeat("0123456789abcdef", 4)
+	good := []gate.DecidedBy{
+		{FSARVersion: "dev", OPAVersion: "1.22.3", PolicyDigest: digest},
+		{FSARVersion: "v1.2.3", OPAVersion: "1.22.3-dev", PolicyDigest: digest, PolicyRevision: headSHA},
+		{FSARVersion: "v1.2.3-rc.1+build.7", OPAVersion: "0.70.0", PolicyDigest: digest, PolicyRevision: strings.Repeat("a", 64)},
+		{FSARVersion: "1.2.3", OPAVersion: "1.22.3", PolicyDigest: digest},
+		// git describe --tags --always --dirty (the Makefile's VERSION).
+		{FSARVersion: "v1.2.3-4-g27ca8a2-dirty", OPAVersion: "1.22.3", PolicyDigest: digest},
+		{FSARVersion: "27ca8a2", OPAVersion: "1.22.3", PolicyDigest: digest},
+		{FSARVersion: "27ca8a2-dirty", OPAVersion: "1.22.3", PolicyDigest: digest},
+	}
+	for _, db := range good {
+		res := reviewResult()
+		res.DecidedBy = db
+		if _, err := ReadResult(strings.NewReader(resultJSON(t, res)), 0); err != nil {
+			t.Errorf("%+v: %v", db, err)
+		}
+	}
+	ok := gate.DecidedBy{FSARVersion: "dev", OPAVersion: "1.22.3", PolicyDigest: digest}
+	for _, tc := range []struct {
+		field, value string
+		set          func(*gate.DecidedBy, string)
+	}{
+		{"fsar_version", "", func(d *gate.DecidedBy, v string) { d.FSARVersion = v }},
+		{"fsar_version", "dev [x](https://evil.example)", func(d *gate.DecidedBy, v string) { d.FSARVersion = v }},
+		{"fsar_version", "devel", func(d *gate.DecidedBy, v string) { d.FSARVersion = v }},
+		{"fsar_version", "v1.2", func(d *gate.DecidedBy, v string) { d.FSARVersion = v }},
+		{"fsar_version", "v1.2.3-<img>", func(d *gate.DecidedBy, v string) { d.FSARVersion = v }},
+		{"fsar_version", "v1.2.3\n", func(d *gate.DecidedBy, v string) { d.FSARVersion = v }},
+		{"fsar_version", "v1.2.3-" + strings.Repeat("a", 200), func(d *gate.DecidedBy, v string) { d.FSARVersion = v }},
+		{"opa_version", "1", func(d *gate.DecidedBy, v string) { d.OPAVersion = v }},
+		{"opa_version", "v1.22.3", func(d *gate.DecidedBy, v string) { d.OPAVersion = v }},
+		{"opa_version", "1.22.3 @octo-org/admins", func(d *gate.DecidedBy, v string) { d.OPAVersion = v }},
+		{"policy_digest", "x", func(d *gate.DecidedBy, v string) { d.PolicyDigest = v }},
+		{"policy_digest", "", func(d *gate.DecidedBy, v string) { d.PolicyDigest = v }},
+		{"policy_digest", "sha256:" + strings.Repeat("AB", 32), func(d *gate.DecidedBy, v string) { d.PolicyDigest = v }},
+		{"policy_digest", digest + "![i](https://evil.example/p.png)", func(d *gate.DecidedBy, v string) { d.PolicyDigest = v }},
+		{"policy_revision", "main", func(d *gate.DecidedBy, v string) { d.PolicyRevision = v }},
+		{"policy_revision", "27ca8a2", func(d *gate.DecidedBy, v string) { d.PolicyRevision = v }},
+		{"policy_revision", headSHA + " #1", func(d *gate.DecidedBy, v string) { d.PolicyRevision = v }},
+	} {
+		db := ok
+		tc.set(&db, tc.value)
+		res := reviewResult()
+		res.DecidedBy = db
+		_, err := ReadResult(strings.NewReader(resultJSON(t, res)), 0)
+		if err == nil || !strings.Contains(err.Error(), "decided_by."+tc.field) {
+			t.Errorf("%s %q: err = %v, want it to name decided_by.%s", tc.field, tc.value, err, tc.field)
+		}
+	}
+}
+
 func FuzzReadResult(f *testing.F) {
 	res := reviewResult()
+	res.DecidedBy = readableBy
 	res.Subject = &gate.Subject{Repository: "octo-org/reports", PR: 7, SHA: headSHA}
 	b, _ := json.Marshal(res)
 	f.Add(b)
 	f.Add([]byte(`{"schema":"fsar.check/v1"}`))
+	f.Add([]byte(`{"schema":"fsar.check/v1","verdict":"pass","decided_by":{"fsar_version":"dev","opa_version":"1.22.3",` +
+		`"policy_digest":"sha256:` + strings.Repeat("0", 64) + `","now":"2026-11-25T12:00:00Z"},` +
+		`"count":{"reports":0,"pass":0,"warn":0,"review":0,"block":0,"error":0,"skipped":0},"reports":[],"skipped":[],"errors":[]}`))
+	const limit = 1 << 20
 	f.Fuzz(func(t *testing.T, data []byte) {
-		res, err := ReadResult(bytes.NewReader(data), 1<<20)
+		res, err := ReadResult(bytes.NewReader(data), limit)
 		if err != nil {
 			return
 		}
-		// What is taken agrees with itself.
+		if len(data) > limit {
+			t.Fatalf("%d bytes taken, over the limit of %d", len(data), limit)
+		}
+		// What is taken agrees with itself, and what decided it has the
+		// shapes fsar writes.
 		if err := consistent(res); err != nil {
 			t.Fatal(err)
 		}
+		if err := validDecidedBy(res.DecidedBy); err != nil {
+			t.Fatal(err)
+		}
+		// It reads back the same, from what it writes.
+		again, err := ReadResult(strings.NewReader(resultJSON(t, res)), 0)
+		if err != nil {
+			t.Fatalf("a result taken once is refused when written again: %v", err)
+		}
+		if a, b := resultJSON(t, res), resultJSON(t, again); a != b {
+			t.Fatalf("a result reads back differently:\n%s\n%s", a, b)
+		}
 	})
+}
+
+// TestReadResultLargeInputs: inputs of a few megabytes are refused or
+// taken in bounded memory and time, whatever they hold.
+func TestReadResultLargeInputs(t *testing.T) {
+	for name, data := range map[string][]byte{
+		"deep":         bytes.Repeat([]byte("["), 4<<20),
+		"long string":  append(append([]byte(`{"schema":"`), bytes.Repeat([]byte("a"), 4<<20)...), '"', '}'),
+		"many reports": append([]byte(`{"schema":"fsar.check/v1","reports":[`), bytes.Repeat([]byte(`{"file":"a"},`), 300_000)...),
+		"over limit":   bytes.Repeat([]byte(" "), DefaultResultBytes+1),
+	} {
+		t.Run(name, func(t *testing.T) {
+			var before, after runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+			if _, err := ReadResult(bytes.NewReader(data), 0); err == nil {
+				t.Fatal("taken")
+			}
+			runtime.ReadMemStats(&after)
+			if grew := after.TotalAlloc - before.TotalAlloc; grew > 40*uint64(len(data))+64<<20 {
+				t.Errorf("%d bytes allocated for %d bytes of input", grew, len(data))
+			}
+		})
+	}
 }
 
 func TestContextValidate(t *testing.T) {

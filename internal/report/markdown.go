@@ -337,14 +337,18 @@ func severity(r gate.Report) string {
 }
 
 // footer is the closing lines: what decided the run, and, when anything
-// was left out, how much and where the full result is.
+// was left out, how much and where the full result is. What decided it
+// comes from the result, which fsar publish reads from a file: untrusted.
+// GitHub reads markdown inside <sub>, so each field is a code span: shown
+// exactly, and no link, image, mention, issue or commit reference
+// (GitHub links "GH-12" and commit ids in text) whatever it holds.
 func (m *Markdown) footer(res *gate.Result, reports, findings, problems int) string {
 	db := res.DecidedBy
-	policies := escape.HTML(escape.Truncate(db.PolicyDigest, 80))
+	policies := escape.Code(db.PolicyDigest, 80, false)
 	if db.PolicyRevision != "" {
-		policies += " at revision " + escape.HTML(escape.Truncate(db.PolicyRevision, 64))
+		policies += " at revision " + escape.Code(db.PolicyRevision, 64, false)
 	}
-	s := "---\n<sub>Decided by fsar " + escape.HTML(escape.Truncate(db.FSARVersion, 40)) + " with OPA " + escape.HTML(escape.Truncate(db.OPAVersion, 40)) +
+	s := "---\n<sub>Decided by fsar " + escape.Code(db.FSARVersion, 40, false) + " with OPA " + escape.Code(db.OPAVersion, 40, false) +
 		", policies " + policies + ", at " + db.Now.UTC().Format("2006-01-02T15:04:05Z07:00") + ".</sub>\n"
 	if reports == 0 && findings == 0 && problems == 0 {
 		return s

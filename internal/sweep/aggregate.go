@@ -565,22 +565,27 @@ func alerts(r *Result) []Alert {
 }
 
 // compare returns an alert for every measure whose share moved by more
-// than threshold points from one set of measures to another.
+// than threshold points from one set of measures to another. A share of
+// no reports (an empty baseline, an empty sweep) is no data: it is
+// compared with nothing. So is a share that is not a percentage, which
+// only a result that was not checked (DecodeResult) can hold: no alert is
+// ever NaN or infinite.
 func compare(threshold float64, against, from, to string, before, after []Measure) []Alert {
 	var out []Alert
+	hasData := func(m Measure) bool { return m.Of > 0 && m.Percent >= 0 && m.Percent <= 100 }
 	irrevUp := false
-	if a, ok := measureByName(after, MeasureIrreversible); ok {
-		if b, ok := measureByName(before, MeasureIrreversible); ok {
+	if a, ok := measureByName(after, MeasureIrreversible); ok && hasData(a) {
+		if b, ok := measureByName(before, MeasureIrreversible); ok && hasData(b) {
 			irrevUp = a.Reports > 0 && a.Percent >= b.Percent
 		}
 	}
 	for _, am := range after {
 		bm, ok := measureByName(before, am.Name)
-		if !ok {
+		if !ok || !hasData(am) || !hasData(bm) {
 			continue
 		}
 		change := round2(am.Percent - bm.Percent)
-		if math.Abs(change) <= threshold {
+		if !(math.Abs(change) > threshold) {
 			continue
 		}
 		al := Alert{

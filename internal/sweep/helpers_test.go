@@ -201,6 +201,10 @@ func sweepIn(t testing.TB, dir string, opts Options) *Result {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Every result a sweep gives agrees with itself as a reader checks it.
+	if err := r.validate(); err != nil {
+		t.Fatalf("the sweep's own result is refused: %v", err)
+	}
 	return r
 }
 

@@ -62,6 +62,9 @@ type Settings struct {
 	MinReports int `json:"min_reports"`
 	// AllowEmpty makes a sweep that finds no report clean.
 	AllowEmpty bool `json:"allow_empty"`
+	// MaxBytes is the largest report file read (--max-size); 0 in results
+	// of fsar versions that did not record it.
+	MaxBytes int64 `json:"max_bytes"`
 }
 
 // Count sums up the sweep.

@@ -14,6 +14,7 @@
 package sweep
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -25,6 +26,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/fsar-gate/fsar/internal/escape"
 	"github.com/fsar-gate/fsar/internal/gate"
 	"github.com/fsar-gate/fsar/internal/proposal"
 )
@@ -107,7 +109,7 @@ func (o *Options) Validate() error {
 			return fmt.Errorf("--include/--exclude: %w", err)
 		}
 	}
-	if o.AlertThreshold < 0 {
+	if !validThreshold(o.AlertThreshold) {
 		return fmt.Errorf("--alert-threshold %v: expected a number of percentage points, 0 or more", o.AlertThreshold)
 	}
 	if o.MinReports < 1 {
@@ -121,6 +123,10 @@ func (o *Options) settings() Settings {
 	if period == "" {
 		period = PeriodMonth
 	}
+	maxBytes := o.MaxBytes
+	if maxBytes <= 0 {
+		maxBytes = proposal.DefaultMaxBytes
+	}
 	return Settings{
 		Paths:          o.Paths,
 		Include:        o.Include,
@@ -129,6 +135,7 @@ func (o *Options) settings() Settings {
 		AlertThreshold: o.AlertThreshold,
 		MinReports:     o.MinReports,
 		AllowEmpty:     o.AllowEmpty,
+		MaxBytes:       maxBytes,
 	}
 }
 
@@ -142,6 +149,17 @@ func Run(ctx context.Context, ev gate.Evaluator, opts Options) (*Result, error) 
 	}
 	for _, g := range append(append([]string{}, opts.Include...), opts.Exclude...) {
 		if err := proposal.ValidGlob(g); err != nil {
+			return nil, err
+		}
+	}
+	if !validThreshold(opts.AlertThreshold) {
+		return nil, fmt.Errorf("alert threshold %v: expected a number of percentage points, 0 or more", opts.AlertThreshold)
+	}
+	if opts.Shard.Count > MaxShards {
+		return nil, fmt.Errorf("shard %s: a sweep is split into at most %d shards", opts.Shard, MaxShards)
+	}
+	if opts.Baseline != nil {
+		if err := opts.Baseline.validate(); err != nil {
 			return nil, err
 		}
 	}
@@ -201,9 +219,24 @@ func Merge(parts []*Result, baseline *Baseline) (*Result, error) {
 	if len(parts) == 0 {
 		return nil, errors.New("merge needs at least one shard result")
 	}
+	if baseline != nil {
+		if err := baseline.validate(); err != nil {
+			return nil, err
+		}
+	}
 	first := parts[0]
 	if first.Shard == nil {
 		return nil, errors.New("the first result is not a shard's result (made with --shard I/N)")
+	}
+	// Every part agrees with itself, its shard in range, before anything
+	// is sized by what it says.
+	for i, p := range parts {
+		if p.Shard == nil {
+			return nil, fmt.Errorf("result %d is not a shard's result (made with --shard I/N)", i+1)
+		}
+		if err := p.validate(); err != nil {
+			return nil, fmt.Errorf("result %d: %w", i+1, err)
+		}
 	}
 	n := first.Shard.Count
 	seen := make([]bool, n+1)
@@ -212,17 +245,8 @@ func Merge(parts []*Result, baseline *Baseline) (*Result, error) {
 		return nil, err
 	}
 	for i, p := range parts {
-		if p.Schema != Schema {
-			return nil, fmt.Errorf("result %d: schema %q, expected %q", i+1, p.Schema, Schema)
-		}
-		if p.Shard == nil {
-			return nil, fmt.Errorf("result %d is not a shard's result (made with --shard I/N)", i+1)
-		}
 		if p.Shard.Count != n {
 			return nil, fmt.Errorf("result %d is shard %s, but result 1 is of %d shards", i+1, p.Shard, n)
-		}
-		if p.Shard.Index < 1 || p.Shard.Index > n {
-			return nil, fmt.Errorf("result %d: shard %s is out of range", i+1, p.Shard)
 		}
 		if seen[p.Shard.Index] {
 			return nil, fmt.Errorf("result %d: shard %s is given twice", i+1, p.Shard)
@@ -258,15 +282,21 @@ func Merge(parts []*Result, baseline *Baseline) (*Result, error) {
 	return a.result(first.Settings, first.DecidedBy, base, nil), nil
 }
 
-// MergeFiles reads the shards' JSON results at paths and merges them
-// (Merge), with the baseline at baselinePath instead of theirs when it is
-// not "".
+// MergeFiles reads the shards' JSON results at paths (ReadResult) and
+// merges them (Merge), with the baseline at baselinePath instead of theirs
+// when it is not "".
 func MergeFiles(paths []string, baselinePath string) (*Result, error) {
+	if len(paths) > MaxShards {
+		return nil, fmt.Errorf("%d results: a sweep is split into at most %d shards", len(paths), MaxShards)
+	}
 	var parts []*Result
 	for _, path := range paths {
 		r, err := ReadResult(path)
 		if err != nil {
 			return nil, err
+		}
+		if r.Shard == nil {
+			return nil, fmt.Errorf("%s is not a shard's result (made with --shard I/N)", path)
 		}
 		parts = append(parts, r)
 	}
@@ -307,9 +337,17 @@ func describeMismatch(a, b *Result) string {
 	return "baseline"
 }
 
-// ReadResult reads a sweep result (fsar.sweep/v1) from a JSON file.
+// MaxResultBytes bounds a sweep result file that ReadResult reads — a
+// shard's result for merge, or an earlier sweep as a baseline: 64 MiB.
+// A result holds counts and short lists, but a shard's also maps every
+// report id it saw to a file: about half a million reports per shard fit.
+const MaxResultBytes = 64 << 20
+
+// ReadResult reads a sweep result (fsar.sweep/v1) from a JSON file as
+// untrusted input (DecodeResult, at most MaxResultBytes); errors name
+// the file.
 func ReadResult(path string) (*Result, error) {
-	raw, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		var pe *fs.PathError
 		if errors.As(err, &pe) {
@@ -317,12 +355,59 @@ func ReadResult(path string) (*Result, error) {
 		}
 		return nil, err
 	}
-	var r Result
-	if err := json.Unmarshal(raw, &r); err != nil {
-		return nil, fmt.Errorf("%s: not a sweep result: %w", path, err)
+	defer f.Close()
+	r, err := DecodeResult(f, MaxResultBytes)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	if r.Schema != Schema {
-		return nil, fmt.Errorf("%s: schema %q, expected %q (a result of fsar sweep --format json)", path, r.Schema, Schema)
+	return r, nil
+}
+
+// DecodeResult reads a sweep result (fsar.sweep/v1) as untrusted input: at
+// most limit bytes (MaxResultBytes when 0), exactly one JSON object of the
+// schema with no field fsar does not know, what decided it of the shapes
+// fsar writes, every number in range and every count, share, trend and
+// alert what its lists and other counts make it (see Result.validate). A
+// result that disagrees with itself is refused, not corrected.
+func DecodeResult(in io.Reader, limit int64) (*Result, error) {
+	if limit <= 0 {
+		limit = MaxResultBytes
+	}
+	data, err := io.ReadAll(io.LimitReader(in, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("larger than %d bytes: not a sweep result", limit)
+	}
+	// The schema first, so that another JSON file is named as such.
+	var head struct {
+		Schema *string `json:"schema"`
+	}
+	if err := json.NewDecoder(bytes.NewReader(data)).Decode(&head); err != nil {
+		return nil, fmt.Errorf("not a sweep result: %w", err)
+	}
+	if head.Schema == nil || *head.Schema != Schema {
+		schema := ""
+		if head.Schema != nil {
+			schema = *head.Schema
+		}
+		return nil, fmt.Errorf("schema %q, expected %q (a result of fsar sweep --format json)", escape.Truncate(schema, 80), Schema)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var r Result
+	if err := dec.Decode(&r); err != nil {
+		return nil, fmt.Errorf("not a sweep result: %w", err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, errors.New("not a sweep result: more than one JSON value")
+	}
+	if err := validShapes(&r); err != nil {
+		return nil, err
+	}
+	if err := r.validate(); err != nil {
+		return nil, err
 	}
 	return &r, nil
 }

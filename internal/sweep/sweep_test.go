@@ -314,7 +314,7 @@ func TestBaseline(t *testing.T) {
 	trendFolder(t, dir)
 	t.Chdir(dir)
 	// The baseline: January only.
-	first := sweepIn(t, "", Options{Paths: []string{"r/fsar_proposal_jan-*"}})
+	first := sweepIn(t, "", Options{Paths: []string{"r/fsar_proposal_jan-*"}, DecidedBy: shapedBy})
 	path := filepath.Join(dir, "base.json")
 	if err := os.WriteFile(path, jsonOf(t, first), 0o644); err != nil {
 		t.Fatal(err)
@@ -339,7 +339,7 @@ func TestBaseline(t *testing.T) {
 		t.Errorf("trust inflation against the baseline: %+v", a)
 	}
 	// A shard's result is not a baseline.
-	shard := sweepIn(t, "", Options{Paths: []string{"r"}, Shard: Shard{Index: 1, Count: 2}})
+	shard := sweepIn(t, "", Options{Paths: []string{"r"}, Shard: Shard{Index: 1, Count: 2}, DecidedBy: shapedBy})
 	if err := os.WriteFile(path, jsonOf(t, shard), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -446,6 +446,24 @@ func TestMergeRefuses(t *testing.T) {
 				t.Errorf("Merge: %v, want an error with %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestMergeMaxSize: shards read with different --max-size may judge a
+// report differently; merge refuses them, as other settings.
+func TestMergeMaxSize(t *testing.T) {
+	dir := t.TempDir()
+	trendFolder(t, dir)
+	t.Chdir(dir)
+	part := func(i int, maxBytes int64) *Result {
+		return roundTrip(t, sweepIn(t, "", Options{Paths: []string{"r"}, Shard: Shard{Index: i, Count: 2}, MaxBytes: maxBytes}))
+	}
+	if _, err := Merge([]*Result{part(1, 0), part(2, 1<<20)}, nil); err == nil || !strings.Contains(err.Error(), "other settings") || !strings.Contains(err.Error(), `"max_bytes":1048576`) {
+		t.Errorf("shards of different --max-size merged: %v", err)
+	}
+	// The default and the same size given are one setting.
+	if _, err := Merge([]*Result{part(1, 0), part(2, 10<<20)}, nil); err != nil {
+		t.Errorf("the default --max-size given: %v", err)
 	}
 }
 

@@ -48,7 +48,10 @@ func WriteText(w io.Writer, r *Result) error {
 	}
 	t.Flush()
 	if b := r.Baseline; b != nil {
-		p("  compared with the baseline: the sweep of %s, %s reports, policies %s\n", b.Now, thousands(b.Reports), escape.Terminal(b.Digest))
+		p("  compared with the baseline: the sweep of %s, %s reports, policies %s\n", escape.Terminal(b.Now), thousands(b.Reports), escape.Terminal(b.Digest))
+		if b.Reports == 0 {
+			p("  the baseline has no reports: no share is compared with it\n")
+		}
 	}
 
 	p("\nseverity:\n")

@@ -1,0 +1,464 @@
+package sweep
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"math"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/fsar-gate/fsar/internal/escape"
+	"github.com/fsar-gate/fsar/internal/gate"
+	"github.com/fsar-gate/fsar/internal/ghref"
+	"github.com/fsar-gate/fsar/internal/policy"
+	"github.com/fsar-gate/fsar/internal/proposal"
+)
+
+// MaxShards is the most shards a sweep can be split into (--shard I/N).
+const MaxShards = 1024
+
+// maxCount bounds every count of a result that is read or merged: a
+// trillion reports, more than any sweep, and far below where sums over
+// MaxShards shards could overflow.
+const maxCount = 1 << 40
+
+// validThreshold tells whether x is an alert threshold: a number of
+// percentage points, 0 or more (not NaN, not infinite).
+func validThreshold(x float64) bool { return x >= 0 && !math.IsInf(x, 1) }
+
+// quote quotes an untrusted value for an error message, cut short.
+func quote(s string) string { return strconv.Quote(escape.Truncate(s, 80)) }
+
+// measureNames are the measures of every set of shares, in their order.
+var measureNames = func() []string {
+	var names []string
+	for _, m := range measuresOf(&periodAcc{}) {
+		names = append(names, m.Name)
+	}
+	return names
+}()
+
+// periodLabels are the shapes of the period labels (periodOf), by period.
+// (The ISO week of 0000-01-01 is in year -1: "-001-W52".)
+var periodLabels = map[string]*regexp.Regexp{
+	PeriodMonth: regexp.MustCompile(`^[0-9]{4}-(?:0[1-9]|1[0-2])$`),
+	PeriodWeek:  regexp.MustCompile(`^(?:[0-9]{4}|-[0-9]{3})-W(?:0[1-9]|[1-4][0-9]|5[0-3])$`),
+	PeriodDay:   regexp.MustCompile(`^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])$`),
+}
+
+// The shapes of what decided a sweep, as fsar writes them: its version
+// ("dev", a semantic version, or what git describe gives for an untagged
+// build: an abbreviated commit, perhaps "-dirty"), the embedded OPA's
+// version, the policy digest (policy.Engine.Digest) and the full commit
+// the policies were read at. (internal/github checks the same shapes in
+// check results.)
+var (
+	fsarVersionRE  = regexp.MustCompile(`^(?:dev|v?` + semverRE + `|[0-9a-f]{7,40}(?:-dirty)?)$`)
+	opaVersionRE   = regexp.MustCompile(`^` + semverRE + `$`)
+	policyDigestRE = regexp.MustCompile(`^sha256:[0-9a-f]{64}$`)
+)
+
+// semverRE is a semantic version: 1.2.3, with -pre-release and +build
+// identifiers.
+const semverRE = `[0-9]+\.[0-9]+\.[0-9]+(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?`
+
+// maxVersionLen bounds a version string.
+const maxVersionLen = 100
+
+// validShapes checks the shape of what decided the sweep, and of the
+// policy digest of its baseline: they are shown in every output, and a
+// result file is untrusted.
+func validShapes(r *Result) error {
+	db := r.DecidedBy
+	bad := func(field, value, want string) error {
+		return fmt.Errorf("%s %s: expected %s", field, quote(value), want)
+	}
+	const digest = `"sha256:" and 64 lowercase hex digits`
+	switch {
+	case len(db.FSARVersion) > maxVersionLen || !fsarVersionRE.MatchString(db.FSARVersion):
+		return bad("decided_by.fsar_version", db.FSARVersion, `"dev" or a version such as v1.2.3`)
+	case len(db.OPAVersion) > maxVersionLen || !opaVersionRE.MatchString(db.OPAVersion):
+		return bad("decided_by.opa_version", db.OPAVersion, "a version such as 1.22.3")
+	case !policyDigestRE.MatchString(db.PolicyDigest):
+		return bad("decided_by.policy_digest", db.PolicyDigest, digest)
+	case db.PolicyRevision != "" && !ghref.ValidSHA(db.PolicyRevision):
+		return bad("decided_by.policy_revision", db.PolicyRevision, "a full commit id (40 or 64 lowercase hex digits), or none")
+	case r.Baseline != nil && !policyDigestRE.MatchString(r.Baseline.Digest):
+		return bad("baseline.policy_digest", r.Baseline.Digest, digest)
+	}
+	return nil
+}
+
+// validate checks that a result, read from a file or given to Merge,
+// agrees with itself: every count in range (0 to maxCount) and equal to
+// what its lists and other counts make it — the verdicts add up to the
+// reports, the blocking list, other files and errors are as long as their
+// counts, the kinds, severity bands and periods hold every report — the
+// shard within its count (at most MaxShards), every share a finite
+// percentage that its counts make, and the verdict, shares, trends and
+// alerts what one would derive from the counts (as Merge derives them).
+func (r *Result) validate() error {
+	if r.Schema != Schema {
+		return fmt.Errorf("schema %s, expected %q", quote(r.Schema), Schema)
+	}
+	if r.Verdict < gate.Pass || r.Verdict > gate.Error {
+		return fmt.Errorf("verdict %s: unknown", r.Verdict)
+	}
+	if err := r.Settings.validate(); err != nil {
+		return err
+	}
+	if s := r.Shard; s != nil {
+		if s.Count < 1 || s.Count > MaxShards || s.Index < 1 || s.Index > s.Count {
+			return fmt.Errorf("shard %s: expected I/N with 1 <= I <= N <= %d", s, MaxShards)
+		}
+	} else if len(r.IDs) > 0 {
+		return errors.New("ids: only a shard's result maps report ids to files")
+	}
+	if err := r.Count.validate(); err != nil {
+		return err
+	}
+	if err := r.validLists(); err != nil {
+		return err
+	}
+	if err := r.validStats(); err != nil {
+		return err
+	}
+	if err := validMeasures("measures", r.Measures, r.Count.Reports); err != nil {
+		return err
+	}
+	if b := r.Baseline; b != nil {
+		if err := b.validate(); err != nil {
+			return err
+		}
+	}
+	return r.validDerived()
+}
+
+func (s Settings) validate() error {
+	if _, ok := periodLabels[s.Period]; !ok {
+		return fmt.Errorf("settings.period %s: expected month, week or day", quote(s.Period))
+	}
+	for _, g := range append(slices.Clone(s.Include), s.Exclude...) {
+		if proposal.ValidGlob(g) != nil {
+			return fmt.Errorf("settings.include/exclude: %s is not a glob pattern", quote(g))
+		}
+	}
+	if !validThreshold(s.AlertThreshold) {
+		return fmt.Errorf("settings.alert_threshold %v: expected a number of percentage points, 0 or more", s.AlertThreshold)
+	}
+	if err := inRange("settings.min_reports", s.MinReports); err != nil {
+		return err
+	}
+	if s.MaxBytes < 0 {
+		return fmt.Errorf("settings.max_bytes %d: expected a number of bytes", s.MaxBytes)
+	}
+	return nil
+}
+
+// inRange checks a count.
+func inRange(name string, n int) error {
+	if n < 0 || n > maxCount {
+		return fmt.Errorf("%s %d: expected a count from 0 to %d", name, n, maxCount)
+	}
+	return nil
+}
+
+func (c Count) validate() error {
+	for _, f := range []struct {
+		name string
+		n    int
+	}{
+		{"files", c.Files}, {"other_files", c.OtherFiles}, {"reports", c.Reports}, {"twins", c.Twins},
+		{"not_reports", c.NotReports}, {"pass", c.Pass}, {"warn", c.Warn}, {"review", c.Review},
+		{"block", c.Block}, {"error", c.Error}, {"errors", c.Errors},
+	} {
+		if err := inRange("count."+f.name, f.n); err != nil {
+			return err
+		}
+	}
+	if sum := c.Pass + c.Warn + c.Review + c.Block + c.Error; sum != c.Reports {
+		return fmt.Errorf("count.reports is %d, but the reports by verdict (pass, warn, review, block, error) add up to %d", c.Reports, sum)
+	}
+	if c.Twins > c.Reports {
+		return fmt.Errorf("count.twins is %d, more than the %d reports", c.Twins, c.Reports)
+	}
+	if c.Files < c.Reports+c.NotReports {
+		return fmt.Errorf("count.files is %d, fewer than the %d reports and %d other reports read from them", c.Files, c.Reports, c.NotReports)
+	}
+	if c.Error > c.Errors {
+		return fmt.Errorf("count.error is %d, more than count.errors %d (every report in error has its errors listed)", c.Error, c.Errors)
+	}
+	return nil
+}
+
+// verdicts returns the reports by verdict.
+func (c Count) verdicts() Verdicts {
+	return Verdicts{Pass: c.Pass, Warn: c.Warn, Review: c.Review, Block: c.Block, Error: c.Error}
+}
+
+// validate checks that every count is in range, and returns their sum.
+func (v Verdicts) validate(name string) (int, error) {
+	for _, f := range []struct {
+		name string
+		n    int
+	}{{"pass", v.Pass}, {"warn", v.Warn}, {"review", v.Review}, {"block", v.Block}, {"error", v.Error}} {
+		if err := inRange(name+"."+f.name, f.n); err != nil {
+			return 0, err
+		}
+	}
+	return v.Pass + v.Warn + v.Review + v.Block + v.Error, nil
+}
+
+// validLists checks the lists against their counts.
+func (r *Result) validLists() error {
+	c := r.Count
+	if len(r.Blocking) != c.Block {
+		return fmt.Errorf("blocking lists %d reports, but count.block is %d", len(r.Blocking), c.Block)
+	}
+	if len(r.NotReports) != c.NotReports {
+		return fmt.Errorf("not_reports lists %d files, but count.not_reports is %d", len(r.NotReports), c.NotReports)
+	}
+	if len(r.Errors) != c.Errors {
+		return fmt.Errorf("errors lists %d errors, but count.errors is %d", len(r.Errors), c.Errors)
+	}
+	for i, b := range r.Blocking {
+		if b.File == "" {
+			return fmt.Errorf("blocking[%d]: no file", i)
+		}
+		if b.Severity != nil && (math.IsNaN(*b.Severity) || math.IsInf(*b.Severity, 0)) {
+			return fmt.Errorf("blocking[%d] (%s): severity is not a number", i, quote(b.File))
+		}
+	}
+	for i, tc := range r.TwinConflicts {
+		if tc.File == "" || tc.Twin == "" {
+			return fmt.Errorf("twin_conflicts[%d]: expected a file and its twin", i)
+		}
+	}
+	for i, d := range r.DuplicateIDs {
+		if d.ID == "" || len(d.Files) < 2 || slices.Contains(d.Files, "") {
+			return fmt.Errorf("duplicate_ids[%d]: expected an id and the two or more files that use it", i)
+		}
+	}
+	if slices.Contains(r.NotReports, "") {
+		return errors.New("not_reports: a file without a name")
+	}
+	for i, e := range r.Errors {
+		if e.Location.Line < 0 || e.Location.Column < 0 {
+			return fmt.Errorf("errors[%d]: line %d, column %d: expected 0 or more", i, e.Location.Line, e.Location.Column)
+		}
+	}
+	if len(r.IDs) > c.Reports {
+		return fmt.Errorf("ids maps %d report ids, but count.reports is %d", len(r.IDs), c.Reports)
+	}
+	for _, id := range slices.Sorted(maps.Keys(r.IDs)) {
+		if id == "" || r.IDs[id] == "" {
+			return fmt.Errorf("ids: %s maps to %s: expected a report id and a file", quote(id), quote(r.IDs[id]))
+		}
+	}
+	return nil
+}
+
+// validStats checks the rules, kinds, severity bands and periods against
+// the counts.
+func (r *Result) validStats() error {
+	c := r.Count
+	for i, rs := range r.Rules {
+		if rs.Rule == "" {
+			return fmt.Errorf("rules[%d]: no rule id", i)
+		}
+		if _, err := policy.ParseLevel(rs.Level); err != nil {
+			return fmt.Errorf("rules[%d] (%s): level %s: expected deny, review or warn", i, quote(rs.Rule), quote(rs.Level))
+		}
+		if rs.Reports < 1 || rs.Reports > rs.Findings || rs.Reports > c.Reports || rs.Findings > maxCount {
+			return fmt.Errorf("rules[%d] (%s): %d reports with %d findings, of %d reports: expected 1 <= reports <= findings, and no more reports than the sweep has",
+				i, quote(rs.Rule), rs.Reports, rs.Findings, c.Reports)
+		}
+	}
+
+	var kinds Verdicts
+	kindReports := 0
+	for i, k := range r.Kinds {
+		sum, err := k.validate(fmt.Sprintf("kinds[%d]", i))
+		if err != nil {
+			return err
+		}
+		if k.Reports != sum {
+			return fmt.Errorf("kinds[%d] (%s): reports is %d, but its reports by verdict add up to %d", i, quote(k.Kind), k.Reports, sum)
+		}
+		kindReports += k.Reports
+		kinds.merge(k.Verdicts)
+	}
+	if kindReports != c.Reports || kinds != c.verdicts() {
+		return fmt.Errorf("kinds: %d reports (%+v), but count has %d (%+v)", kindReports, kinds, c.Reports, c.verdicts())
+	}
+
+	bands := map[string]int{}
+	bandReports := 0
+	for i, b := range r.Severity {
+		if !slices.Contains(bandNames, b.Band) {
+			return fmt.Errorf("severity[%d]: band %s: expected one of %s", i, quote(b.Band), strings.Join(bandNames, ", "))
+		}
+		if b.Reports < 1 || b.Reports > c.Reports {
+			return fmt.Errorf("severity[%d] (%s): %d reports, of %d", i, b.Band, b.Reports, c.Reports)
+		}
+		bands[b.Band] += b.Reports
+		bandReports += b.Reports
+	}
+	if bandReports != c.Reports {
+		return fmt.Errorf("severity: the bands hold %d reports, but count.reports is %d", bandReports, c.Reports)
+	}
+
+	label := periodLabels[r.Settings.Period]
+	var periods Verdicts
+	periodReports := 0
+	severity := map[string]int{}
+	for i, p := range r.Periods {
+		name := fmt.Sprintf("periods[%d]", i)
+		if p.Period != unknownPeriod && !label.MatchString(p.Period) {
+			return fmt.Errorf("%s: %s is not a %s", name, quote(p.Period), r.Settings.Period)
+		}
+		if i > 0 && p.Period <= r.Periods[i-1].Period {
+			return fmt.Errorf("%s: %s is out of order, or given twice", name, quote(p.Period))
+		}
+		sum, err := p.Verdicts.validate(name + ".verdicts")
+		if err != nil {
+			return err
+		}
+		if p.Reports != sum {
+			return fmt.Errorf("%s (%s): reports is %d, but its reports by verdict add up to %d", name, p.Period, p.Reports, sum)
+		}
+		if err := validKeys(name+".flags", p.Flags, flagNames, p.Reports); err != nil {
+			return err
+		}
+		if err := validKeys(name+".severity", p.Severity, bandNames, p.Reports); err != nil {
+			return err
+		}
+		inBands := 0
+		for _, b := range bandNames {
+			inBands += p.Severity[b]
+			severity[b] += p.Severity[b]
+		}
+		if inBands != p.Reports {
+			return fmt.Errorf("%s (%s): the severity bands hold %d reports, but reports is %d", name, p.Period, inBands, p.Reports)
+		}
+		if err := validMeasures(name+".measures", p.Measures, p.Reports); err != nil {
+			return err
+		}
+		periodReports += p.Reports
+		periods.merge(p.Verdicts)
+	}
+	if periodReports != c.Reports || periods != c.verdicts() {
+		return fmt.Errorf("periods: %d reports (%+v), but count has %d (%+v)", periodReports, periods, c.Reports, c.verdicts())
+	}
+	for _, b := range bandNames {
+		if severity[b] != bands[b] {
+			return fmt.Errorf("periods: %d reports in severity band %s, but severity has %d", severity[b], b, bands[b])
+		}
+	}
+	return nil
+}
+
+// validKeys checks that m has exactly the keys names, each a count of at
+// most n.
+func validKeys(field string, m map[string]int, names []string, n int) error {
+	if len(m) != len(names) {
+		return fmt.Errorf("%s: expected exactly the keys %s", field, strings.Join(names, ", "))
+	}
+	for _, k := range names {
+		v, ok := m[k]
+		if !ok {
+			return fmt.Errorf("%s: expected exactly the keys %s", field, strings.Join(names, ", "))
+		}
+		if v < 0 || v > n {
+			return fmt.Errorf("%s.%s is %d, of %d reports", field, k, v, n)
+		}
+	}
+	return nil
+}
+
+// validMeasures checks a set of shares: the measures fsar computes, in
+// order, each of the of reports, its percentage what its counts make it.
+func validMeasures(field string, ms []Measure, of int) error {
+	if len(ms) != len(measureNames) {
+		return fmt.Errorf("%s: %d measures, expected the %d of %s", field, len(ms), len(measureNames), strings.Join(measureNames, ", "))
+	}
+	for i, m := range ms {
+		if m.Name != measureNames[i] {
+			return fmt.Errorf("%s[%d]: %s, expected %s", field, i, quote(m.Name), measureNames[i])
+		}
+		if m.Of != of {
+			return fmt.Errorf("%s[%d] (%s): of %d, but there are %d reports", field, i, m.Name, m.Of, of)
+		}
+		if m.Reports < 0 || m.Reports > m.Of {
+			return fmt.Errorf("%s[%d] (%s): %d reports of %d", field, i, m.Name, m.Reports, m.Of)
+		}
+		if !(m.Percent >= 0 && m.Percent <= 100) || m.Percent != percent(m.Reports, m.Of) {
+			return fmt.Errorf("%s[%d] (%s): %v%%, but %d of %d is %v%%", field, i, m.Name, m.Percent, m.Reports, m.Of, percent(m.Reports, m.Of))
+		}
+	}
+	return nil
+}
+
+func (b *Baseline) validate() error {
+	if _, err := time.Parse(time.RFC3339Nano, b.Now); err != nil {
+		return fmt.Errorf("baseline.now %s: expected a time such as 2026-11-25T12:00:00Z", quote(b.Now))
+	}
+	if err := inRange("baseline.reports", b.Reports); err != nil {
+		return err
+	}
+	return validMeasures("baseline.measures", b.Measures, b.Reports)
+}
+
+// validDerived checks that what is derived from the counts — the
+// verdict, clean, count.errors, the shares, the severity bands' and
+// periods' shares, the alerts, the duplicate ids and the order of every
+// list — is what Merge derives from them.
+func (r *Result) validDerived() error {
+	a := newAcc(r.Settings.Period)
+	a.addResult(r)
+	want := a.result(r.Settings, r.DecidedBy, r.Baseline, r.Shard)
+	got := *r
+	got.Settings.Paths = nonNil(got.Settings.Paths)
+	got.Settings.Include = nonNil(got.Settings.Include)
+	got.Settings.Exclude = nonNil(got.Settings.Exclude)
+	got.Severity, got.Rules, got.Kinds, got.Periods = nonNil(got.Severity), nonNil(got.Rules), nonNil(got.Kinds), nonNil(got.Periods)
+	got.Alerts, got.Blocking, got.TwinConflicts = nonNil(got.Alerts), nonNil(got.Blocking), nonNil(got.TwinConflicts)
+	got.DuplicateIDs, got.NotReports, got.Errors = nonNil(got.DuplicateIDs), nonNil(got.NotReports), nonNil(got.Errors)
+	gb, err := json.Marshal(&got)
+	if err != nil {
+		return err
+	}
+	wb, err := json.Marshal(want)
+	if err != nil {
+		return err
+	}
+	if bytes.Equal(gb, wb) {
+		return nil
+	}
+	var gm, wm map[string]json.RawMessage
+	if err := json.Unmarshal(gb, &gm); err != nil {
+		return err
+	}
+	if err := json.Unmarshal(wb, &wm); err != nil {
+		return err
+	}
+	keys := slices.Collect(maps.Keys(wm))
+	for k := range gm {
+		if _, ok := wm[k]; !ok {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		if !bytes.Equal(gm[k], wm[k]) {
+			return fmt.Errorf("%s is not what the result's own counts and lists make it", k)
+		}
+	}
+	return errors.New("the result is not what its own counts and lists make it")
+}
