@@ -65,6 +65,10 @@ type Settings struct {
 	// MaxBytes is the largest report file read (--max-size); 0 in results
 	// of fsar versions that did not record it.
 	MaxBytes int64 `json:"max_bytes"`
+	// MaxItems is the most risks, mitigations and markers a report may
+	// hold (--max-items); 0 in results of fsar versions that did not
+	// record it.
+	MaxItems int `json:"max_items"`
 }
 
 // Count sums up the sweep.

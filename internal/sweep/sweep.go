@@ -123,9 +123,12 @@ func (o *Options) settings() Settings {
 	if period == "" {
 		period = PeriodMonth
 	}
-	maxBytes := o.MaxBytes
+	maxBytes, maxItems := o.Limits.MaxBytes, o.Limits.MaxItems
 	if maxBytes <= 0 {
 		maxBytes = proposal.DefaultMaxBytes
+	}
+	if maxItems <= 0 {
+		maxItems = proposal.DefaultMaxItems
 	}
 	return Settings{
 		Paths:          o.Paths,
@@ -136,6 +139,7 @@ func (o *Options) settings() Settings {
 		MinReports:     o.MinReports,
 		AllowEmpty:     o.AllowEmpty,
 		MaxBytes:       maxBytes,
+		MaxItems:       maxItems,
 	}
 }
 

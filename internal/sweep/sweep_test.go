@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/fsar-gate/fsar/internal/gate"
+	"github.com/fsar-gate/fsar/internal/proposal"
 	"github.com/fsar-gate/fsar/internal/sweep/gen"
 )
 
@@ -456,7 +457,7 @@ func TestMergeMaxSize(t *testing.T) {
 	trendFolder(t, dir)
 	t.Chdir(dir)
 	part := func(i int, maxBytes int64) *Result {
-		return roundTrip(t, sweepIn(t, "", Options{Paths: []string{"r"}, Shard: Shard{Index: i, Count: 2}, MaxBytes: maxBytes}))
+		return roundTrip(t, sweepIn(t, "", Options{Paths: []string{"r"}, Shard: Shard{Index: i, Count: 2}, Limits: proposal.Limits{MaxBytes: maxBytes}}))
 	}
 	if _, err := Merge([]*Result{part(1, 0), part(2, 1<<20)}, nil); err == nil || !strings.Contains(err.Error(), "other settings") || !strings.Contains(err.Error(), `"max_bytes":1048576`) {
 		t.Errorf("shards of different --max-size merged: %v", err)

@@ -155,6 +155,9 @@ func (s Settings) validate() error {
 	if err := inRange("settings.min_reports", s.MinReports); err != nil {
 		return err
 	}
+	if s.MaxItems < 0 {
+		return fmt.Errorf("settings.max_items %d: expected a number of items", s.MaxItems)
+	}
 	if s.MaxBytes < 0 {
 		return fmt.Errorf("settings.max_bytes %d: expected a number of bytes", s.MaxBytes)
 	}
