@@ -8,10 +8,8 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"regexp"
 	"slices"
 
-	"github.com/fsar-gate/fsar/internal/escape"
 	"github.com/fsar-gate/fsar/internal/gate"
 	"github.com/fsar-gate/fsar/internal/ghref"
 	"github.com/fsar-gate/fsar/internal/policy"
@@ -52,48 +50,10 @@ func ReadResult(r io.Reader, limit int64) (*gate.Result, error) {
 	if err := consistent(&res); err != nil {
 		return nil, fmt.Errorf("result: %w", err)
 	}
-	if err := validDecidedBy(res.DecidedBy); err != nil {
+	if err := res.DecidedBy.Validate(); err != nil {
 		return nil, fmt.Errorf("result: %w", err)
 	}
 	return &res, nil
-}
-
-// The shapes of what decided a run, as fsar writes them: its version
-// ("dev", a semantic version, or what git describe gives for an untagged
-// build: an abbreviated commit, perhaps "-dirty"), the embedded OPA's
-// version, the policy digest (policy.Engine.Digest) and the full commit
-// the policies were read at.
-var (
-	fsarVersionRE  = regexp.MustCompile(`^(?:dev|v?` + semverRE + `|[0-9a-f]{7,40}(?:-dirty)?)$`)
-	opaVersionRE   = regexp.MustCompile(`^` + semverRE + `$`)
-	policyDigestRE = regexp.MustCompile(`^sha256:[0-9a-f]{64}$`)
-)
-
-// semverRE is a semantic version: 1.2.3, with -pre-release and +build
-// identifiers.
-const semverRE = `[0-9]+\.[0-9]+\.[0-9]+(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?`
-
-// maxVersionLen bounds a version string.
-const maxVersionLen = 100
-
-// validDecidedBy checks the shape of every field of decided_by: they are
-// shown in the comment, check run and status fsar publishes, and a result
-// file is untrusted.
-func validDecidedBy(db gate.DecidedBy) error {
-	bad := func(field, value, want string) error {
-		return fmt.Errorf("decided_by.%s %q: expected %s", field, escape.Truncate(value, 80), want)
-	}
-	switch {
-	case len(db.FSARVersion) > maxVersionLen || !fsarVersionRE.MatchString(db.FSARVersion):
-		return bad("fsar_version", db.FSARVersion, `"dev" or a version such as v1.2.3`)
-	case len(db.OPAVersion) > maxVersionLen || !opaVersionRE.MatchString(db.OPAVersion):
-		return bad("opa_version", db.OPAVersion, "a version such as 1.22.3")
-	case !policyDigestRE.MatchString(db.PolicyDigest):
-		return bad("policy_digest", db.PolicyDigest, `"sha256:" and 64 lowercase hex digits`)
-	case db.PolicyRevision != "" && !ghref.ValidSHA(db.PolicyRevision):
-		return bad("policy_revision", db.PolicyRevision, "a full commit id (40 or 64 lowercase hex digits), or none")
-	}
-	return nil
 }
 
 // ReadResultFile reads a result (ReadResult) from the file at path, or

@@ -161,7 +161,7 @@ func FuzzReadResult(f *testing.F) {
 		if err := consistent(res); err != nil {
 			t.Fatal(err)
 		}
-		if err := validDecidedBy(res.DecidedBy); err != nil {
+		if err := res.DecidedBy.Validate(); err != nil {
 			t.Fatal(err)
 		}
 		// It reads back the same, from what it writes.

@@ -22,15 +22,18 @@ type Shard struct {
 	Count int `json:"count"`
 }
 
-// ParseShard reads "I/N" (1 <= I <= N).
+// MaxShards is the most shards a walk may be split into.
+const MaxShards = 1024
+
+// ParseShard reads "I/N" (1 <= I <= N <= MaxShards).
 func ParseShard(s string) (Shard, error) {
 	var sh Shard
 	var rest string
 	if n, err := fmt.Sscanf(s, "%d/%d%s", &sh.Index, &sh.Count, &rest); n < 2 || (err != nil && n != 2) || rest != "" {
 		return Shard{}, fmt.Errorf("shard %q: expected I/N, such as 2/4", s)
 	}
-	if sh.Count < 1 || sh.Index < 1 || sh.Index > sh.Count {
-		return Shard{}, fmt.Errorf("shard %q: expected 1 <= I <= N", s)
+	if sh.Count < 1 || sh.Index < 1 || sh.Index > sh.Count || sh.Count > MaxShards {
+		return Shard{}, fmt.Errorf("shard %q: expected 1 <= I <= N <= %d", s, MaxShards)
 	}
 	return sh, nil
 }

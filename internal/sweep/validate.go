@@ -15,13 +15,12 @@ import (
 
 	"github.com/fsar-gate/fsar/internal/escape"
 	"github.com/fsar-gate/fsar/internal/gate"
-	"github.com/fsar-gate/fsar/internal/ghref"
 	"github.com/fsar-gate/fsar/internal/policy"
 	"github.com/fsar-gate/fsar/internal/proposal"
 )
 
 // MaxShards is the most shards a sweep can be split into (--shard I/N).
-const MaxShards = 1024
+const MaxShards = proposal.MaxShards
 
 // maxCount bounds every count of a result that is read or merged: a
 // trillion reports, more than any sweep, and far below where sums over
@@ -52,45 +51,15 @@ var periodLabels = map[string]*regexp.Regexp{
 	PeriodDay:   regexp.MustCompile(`^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])$`),
 }
 
-// The shapes of what decided a sweep, as fsar writes them: its version
-// ("dev", a semantic version, or what git describe gives for an untagged
-// build: an abbreviated commit, perhaps "-dirty"), the embedded OPA's
-// version, the policy digest (policy.Engine.Digest) and the full commit
-// the policies were read at. (internal/github checks the same shapes in
-// check results.)
-var (
-	fsarVersionRE  = regexp.MustCompile(`^(?:dev|v?` + semverRE + `|[0-9a-f]{7,40}(?:-dirty)?)$`)
-	opaVersionRE   = regexp.MustCompile(`^` + semverRE + `$`)
-	policyDigestRE = regexp.MustCompile(`^sha256:[0-9a-f]{64}$`)
-)
-
-// semverRE is a semantic version: 1.2.3, with -pre-release and +build
-// identifiers.
-const semverRE = `[0-9]+\.[0-9]+\.[0-9]+(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?`
-
-// maxVersionLen bounds a version string.
-const maxVersionLen = 100
-
 // validShapes checks the shape of what decided the sweep, and of the
 // policy digest of its baseline: they are shown in every output, and a
 // result file is untrusted.
 func validShapes(r *Result) error {
-	db := r.DecidedBy
-	bad := func(field, value, want string) error {
-		return fmt.Errorf("%s %s: expected %s", field, quote(value), want)
+	if err := r.DecidedBy.Validate(); err != nil {
+		return err
 	}
-	const digest = `"sha256:" and 64 lowercase hex digits`
-	switch {
-	case len(db.FSARVersion) > maxVersionLen || !fsarVersionRE.MatchString(db.FSARVersion):
-		return bad("decided_by.fsar_version", db.FSARVersion, `"dev" or a version such as v1.2.3`)
-	case len(db.OPAVersion) > maxVersionLen || !opaVersionRE.MatchString(db.OPAVersion):
-		return bad("decided_by.opa_version", db.OPAVersion, "a version such as 1.22.3")
-	case !policyDigestRE.MatchString(db.PolicyDigest):
-		return bad("decided_by.policy_digest", db.PolicyDigest, digest)
-	case db.PolicyRevision != "" && !ghref.ValidSHA(db.PolicyRevision):
-		return bad("decided_by.policy_revision", db.PolicyRevision, "a full commit id (40 or 64 lowercase hex digits), or none")
-	case r.Baseline != nil && !policyDigestRE.MatchString(r.Baseline.Digest):
-		return bad("baseline.policy_digest", r.Baseline.Digest, digest)
+	if r.Baseline != nil && !gate.ValidDigest(r.Baseline.Digest) {
+		return fmt.Errorf("baseline.policy_digest %s: expected \"sha256:\" and 64 lowercase hex digits", quote(r.Baseline.Digest))
 	}
 	return nil
 }

@@ -1,0 +1,52 @@
+package gate
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+
+	"github.com/fsar-gate/fsar/internal/escape"
+	"github.com/fsar-gate/fsar/internal/ghref"
+)
+
+// The shapes of what decided a run, as fsar writes them: its version
+// ("dev", a semantic version, or what git describe gives for an untagged
+// build: an abbreviated commit, perhaps "-dirty"), the embedded OPA's
+// version, the policy digest (policy.Engine.Digest) and the full commit
+// the policies were read at.
+var (
+	fsarVersionRE  = regexp.MustCompile(`^(?:dev|v?` + semverRE + `|[0-9a-f]{7,40}(?:-dirty)?)$`)
+	opaVersionRE   = regexp.MustCompile(`^` + semverRE + `$`)
+	policyDigestRE = regexp.MustCompile(`^sha256:[0-9a-f]{64}$`)
+)
+
+// semverRE is a semantic version: 1.2.3, with -pre-release and +build
+// identifiers.
+const semverRE = `[0-9]+\.[0-9]+\.[0-9]+(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?`
+
+// maxVersionLen bounds a version string.
+const maxVersionLen = 100
+
+// ValidDigest tells whether s is a policy digest as fsar writes it.
+func ValidDigest(s string) bool { return policyDigestRE.MatchString(s) }
+
+// Validate checks the shape of every field of a DecidedBy read from a
+// file (a check result, a sweep's shard or baseline): they are shown in
+// comments, check runs, statuses and every output, and such a file is
+// untrusted. The error names the field (decided_by.X).
+func (db DecidedBy) Validate() error {
+	bad := func(field, value, want string) error {
+		return fmt.Errorf("decided_by.%s %s: expected %s", field, strconv.Quote(escape.Truncate(value, 80)), want)
+	}
+	switch {
+	case len(db.FSARVersion) > maxVersionLen || !fsarVersionRE.MatchString(db.FSARVersion):
+		return bad("fsar_version", db.FSARVersion, `"dev" or a version such as v1.2.3`)
+	case len(db.OPAVersion) > maxVersionLen || !opaVersionRE.MatchString(db.OPAVersion):
+		return bad("opa_version", db.OPAVersion, "a version such as 1.22.3")
+	case !ValidDigest(db.PolicyDigest):
+		return bad("policy_digest", db.PolicyDigest, `"sha256:" and 64 lowercase hex digits`)
+	case db.PolicyRevision != "" && !ghref.ValidSHA(db.PolicyRevision):
+		return bad("policy_revision", db.PolicyRevision, "a full commit id (40 or 64 lowercase hex digits), or none")
+	}
+	return nil
+}
