@@ -46,7 +46,9 @@ policies and tests in each DIR are tested beside the default bundle (as
 them alone.
 
 Exit status: 0 when every test passes (and coverage reaches --threshold);
-1 when a test fails or coverage is short; 2 on a policy or usage error.`,
+1 when a test fails or coverage is short; 2 on a policy or usage error,
+or a test that could not be evaluated (a builtin error, --eval-timeout,
+--eval-memory).`,
 		Example: `  # the bundled policies, with coverage
   fsar policy test --coverage
 
@@ -86,6 +88,9 @@ func policyTestRun(ctx context.Context, opts *policyTestOptions) error {
 	}
 	if err := rep.Write(opts.IO.Out, opts.Format, opts.Threshold); err != nil {
 		return err
+	}
+	if rep.Count(policy.TestError) > 0 {
+		return withCode(ExitError) // a test that could not be evaluated fails closed
 	}
 	return verdictStatus(0, !rep.Passed(opts.Threshold))
 }

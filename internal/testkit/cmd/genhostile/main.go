@@ -84,6 +84,9 @@ func main() {
 		"warn contains {\"rule\": \"bomb\", \"msg\": \"never\"} if {\n\tsome a in xs\n\tsome b in xs\n\tsome c in xs\n\ta + b + c < 0\n}\n"
 	files["policy-memory/memory.rego"] = "package fsar.bomb\n\nxs := [" + xs.String() + "]\n\n" +
 		"warn contains {\"rule\": \"bomb\", \"msg\": sprintf(\"%d\", [count([[a, b, c] | some a in xs; some b in xs; some c in xs])])} if input.proposal\n"
+	for _, p := range []string{"policy-loop", "policy-memory"} {
+		files[p+"/bomb_test.rego"] = "package fsar.bomb\n\ntest_bomb if {\n\tcount(warn) == 0 with input as {\"proposal\": \"x\"}\n}\n"
+	}
 	files["report/fsar_r.md"] = report("idea_implementation: x")
 
 	// Sweep results that lie about themselves.
