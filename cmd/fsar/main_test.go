@@ -166,7 +166,7 @@ func TestSecondSignalStops(t *testing.T) {
 			t.Fatalf("exit %v, stderr %q; want exit status 2 after the second signal", err, stderr.String())
 		}
 	case <-time.After(30 * time.Second):
-		cmd.Process.Kill()
+		_ = cmd.Process.Kill()
 		t.Fatal("still running 30 s after the second SIGINT")
 	}
 }

@@ -4,6 +4,9 @@
 package buildinfo
 
 import (
+	"encoding/json"
+	"fmt"
+	"io"
 	"runtime"
 	"runtime/debug"
 
@@ -44,4 +47,15 @@ func Current() Info {
 		}
 	}
 	return Info{FSAR: Version, Commit: commit, OPA: OPA, Go: runtime.Version()}
+}
+
+// Write writes the versions, one "name version" a line, or as JSON.
+func (i Info) Write(w io.Writer, asJSON bool) error {
+	if asJSON {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(i)
+	}
+	_, err := fmt.Fprintf(w, "fsar %s\ncommit %s\nopa %s\ngo %s\n", i.FSAR, i.Commit, i.OPA, i.Go)
+	return err
 }

@@ -67,8 +67,8 @@ from being checked and reported.`,
 			if opts.Paths = args; len(args) == 0 {
 				return usagef("check needs at least one PATH or - (standard input)")
 			}
-			if opts.failOn, err = parseFailOn(opts.FailOn); err != nil {
-				return err
+			if opts.failOn, err = gate.ParseFailOn(opts.FailOn); err != nil {
+				return &usageError{err: err}
 			}
 			if err := opts.parse(f.Now); err != nil {
 				return err
@@ -130,11 +130,7 @@ func checkRun(ctx context.Context, opts *checkOptions) error {
 		Subject:    subject,
 	})
 	if changed != nil {
-		fmt.Fprintf(opts.IO.ErrOut, "fsar: --changed: %d of %d reports changed (%s)\n", walked.Kept, walked.Units, escape.Terminal(changed.Source))
-		if err := changed.Unjudged(opts.Paths, walked.Kept); err != nil {
-			res.Errors = append(res.Errors, gate.Problem{Message: err.Error()})
-			res.Summarize()
-		}
+		fmt.Fprintf(opts.IO.ErrOut, "fsar: %s\n", escape.Terminal(changed.Account(res, walked, opts.Paths)))
 	}
 	if err := writeCheck(opts, env, res, engine.Rules()); err != nil {
 		return err
@@ -151,15 +147,7 @@ func checkRun(ctx context.Context, opts *checkOptions) error {
 func writeCheck(opts *checkOptions, env *actions.Env, res *gate.Result, rules []policy.Rule) error {
 	o := reportOptions(env, rules)
 	o.ResultFiles = opts.plan.Paths("json", "sarif", "junit", "text")
-	render := func(w io.Writer, format string) error {
-		fo := o
-		fo.Color = format == "text" && w == opts.IO.Out && opts.IO.ColorEnabled()
-		fmtr, err := report.New(format, fo)
-		if err != nil {
-			return err
-		}
-		return fmtr.Format(w, res)
-	}
+	render := o.Renderer(res, func(w io.Writer) bool { return w == opts.IO.Out && opts.IO.ColorEnabled() })
 	outputs, err := opts.plan.CheckOutputs(res)
 	if err != nil {
 		return err

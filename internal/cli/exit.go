@@ -3,6 +3,8 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/fsar-gate/fsar/internal/gate"
@@ -77,16 +79,6 @@ func verdictStatus(v gate.Verdict, fails bool) error {
 	return nil
 }
 
-// parseFailOn reads a --fail-on verdict.
-func parseFailOn(s string) (gate.Verdict, error) {
-	switch s {
-	case "warn", "review", "block":
-		v, _ := gate.ParseVerdict(s)
-		return v, nil
-	}
-	return 0, usagef("--fail-on %q: expected warn, review or block", s)
-}
-
 // parseNow reads --now, or takes the clock.
 func parseNow(clock func() time.Time, s string) (time.Time, error) {
 	if s == "" {
@@ -97,4 +89,16 @@ func parseNow(clock func() time.Time, s string) (time.Time, error) {
 		return time.Time{}, usagef("--now %q: expected an RFC 3339 time such as 2026-11-25T00:00:00Z", s)
 	}
 	return t.UTC(), nil
+}
+
+// oneOf checks that a flag's value is one of values.
+func oneOf(flag, value string, values ...string) error {
+	if slices.Contains(values, value) {
+		return nil
+	}
+	want := values[len(values)-1]
+	if len(values) > 1 {
+		want = strings.Join(values[:len(values)-1], ", ") + " or " + want
+	}
+	return usagef("%s %q: expected %s", flag, value, want)
 }

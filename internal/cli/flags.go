@@ -32,18 +32,13 @@ func (j *judgeFlags) register(cmd *cobra.Command) {
 func registerLimitFlags(cmd *cobra.Command, lim *proposal.Limits) {
 	lim.MaxBytes = proposal.DefaultMaxBytes
 	cmd.Flags().Var((*sizeFlag)(&lim.MaxBytes), "max-size", "largest report file to read (bytes, or with KiB, MiB, GiB); also the most a YAML report may expand to")
-	cmd.Flags().IntVar(&lim.MaxItems, "max-items", proposal.DefaultMaxItems, "most risks, most mitigations and most markers one report may hold")
+	cmd.Flags().IntVar(&lim.MaxItems, "max-items", proposal.DefaultMaxItems, "most risks, most mitigations and most markers one report may hold (0: the default)")
 }
 
-// parse reads --now (or the clock) and checks the limits.
+// parse reads --now, or takes the clock.
 func (j *judgeFlags) parse(clock func() time.Time) (err error) {
-	if j.now, err = parseNow(clock, j.Now); err != nil {
-		return err
-	}
-	if j.limits.MaxItems < 1 {
-		return usagef("--max-items %d: expected 1 or more", j.limits.MaxItems)
-	}
-	return nil
+	j.now, err = parseNow(clock, j.Now)
+	return err
 }
 
 // sizeFlag is a flag that holds a byte count, given as 1048576, 512KiB or

@@ -52,14 +52,11 @@ still printed, and each error goes to standard error with file:line:column).`,
 			if opts.Paths = args; len(args) == 0 {
 				return usagef("parse needs at least one FILE, DIR or - (standard input)")
 			}
-			if opts.Format != "json" && opts.Format != "yaml" {
-				return usagef("--format %q: expected json or yaml", opts.Format)
+			if err := oneOf("--format", opts.Format, "json", "yaml"); err != nil {
+				return err
 			}
 			if opts.JSONL && opts.Format != "json" {
 				return usagef("--jsonl goes with --format json")
-			}
-			if opts.limits.MaxItems < 1 {
-				return usagef("--max-items %d: expected 1 or more", opts.limits.MaxItems)
 			}
 			return parseRun(opts)
 		},

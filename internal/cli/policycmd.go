@@ -59,8 +59,8 @@ or a test that could not be evaluated (a builtin error, --eval-timeout,
 			if opts.Threshold < 0 || opts.Threshold > 100 {
 				return usagef("--threshold %v: expected a percentage from 0 to 100", opts.Threshold)
 			}
-			if opts.Format != "text" && opts.Format != "json" {
-				return usagef("--format %q: expected text or json", opts.Format)
+			if err := oneOf("--format", opts.Format, "text", "json"); err != nil {
+				return err
 			}
 			return policyTestRun(cmd.Context(), opts)
 		},
@@ -160,8 +160,8 @@ METADATA annotations of the policies.`,
 			if len(args) > 0 {
 				return usagef("doc takes no arguments; name policy folders with --policy")
 			}
-			if opts.Format != "text" && opts.Format != "json" && opts.Format != "markdown" {
-				return usagef("--format %q: expected text, markdown or json", opts.Format)
+			if err := oneOf("--format", opts.Format, "text", "markdown", "json"); err != nil {
+				return err
 			}
 			return policyDocRun(cmd.Context(), opts)
 		},

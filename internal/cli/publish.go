@@ -62,8 +62,6 @@ func (p *publishFlags) register(cmd *cobra.Command, pullRequest bool) {
 		fl.StringVar(&p.Name, "check-name", github.DefaultCheckName, "name of the check run and context of the status")
 		fl.StringVar(&p.ApprovalLabel, "approval-label", github.DefaultApprovalLabel, "label by which a user with write access approves a review verdict (empty: no approval)")
 		fl.StringVar(&p.CommentAuthor, "comment-author", "", "login of fsar's sticky comment, for tokens GitHub gives no identity for (default: the token's user, or "+github.ActionsBot+")")
-	}
-	if pullRequest {
 		cmd.PreRunE = func(*cobra.Command, []string) error { return p.validate(true) }
 	}
 }
@@ -203,8 +201,8 @@ and --publish-required is set.`,
 		},
 		RunE: func(cmd *cobra.Command, args []string) (err error) {
 			opts.File = args[0]
-			if opts.failOn, err = parseFailOn(opts.FailOn); err != nil {
-				return err
+			if opts.failOn, err = gate.ParseFailOn(opts.FailOn); err != nil {
+				return &usageError{err: err}
 			}
 			if !opts.Publish.enabled() {
 				return usagef("--publish: name at least one of comment, check, status")

@@ -1,10 +1,8 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"slices"
 	"time"
 
@@ -47,13 +45,7 @@ func (o *sweepOutputs) check(cmd *cobra.Command, f *Factory) (err error) {
 // sweep, or in writing) 2; a blocking report or an alert 1, as --fail-on
 // says; else 0.
 func (o *sweepOutputs) write(f *Factory, res *sweep.Result) error {
-	render := func(w io.Writer, format string) error { return sweep.Write(w, format, res) }
-	summary := func(int64) ([]byte, error) {
-		var buf bytes.Buffer
-		err := sweep.WriteMarkdown(&buf, res)
-		return buf.Bytes(), err
-	}
-	if err := o.plan.Write(f.IO.Out, render, summary, nil, f.warn); err != nil {
+	if err := o.plan.Write(f.IO.Out, sweep.Renderer(res), sweep.Summary(res), nil, f.warn); err != nil {
 		return err
 	}
 	return verdictStatus(res.Verdict, res.Fails(o.failOn))
@@ -141,16 +133,12 @@ when the tracking issue could not be kept and --publish-required is set.`,
 			if opts.Sweep.Paths = args; len(args) == 0 {
 				opts.Sweep.Paths = []string{"."}
 			}
-			switch opts.Publish {
-			case "", "issue":
-			default:
-				return usagef("--publish %q: expected issue", opts.Publish)
-			}
-			if opts.Publish != "" && opts.Shard != "" {
-				return usagef("--publish issue cannot be combined with --shard: a shard is not the whole sweep")
-			}
 			if opts.Publish != "" {
-				if err := opts.Target.validate(false); err != nil {
+				if err := oneOf("--publish", opts.Publish, "issue"); err != nil {
+					return err
+				} else if opts.Shard != "" {
+					return usagef("--publish issue cannot be combined with --shard: a shard is not the whole sweep")
+				} else if err := opts.Target.validate(false); err != nil {
 					return err
 				}
 			}
@@ -231,8 +219,7 @@ func sweepRun(ctx context.Context, opts *sweepOptions) (err error) {
 // with the markdown summary while the sweep is not clean, closed when it
 // is. A failure is a warning, or exit 3 with --publish-required.
 func publishIssue(ctx context.Context, f *Factory, p *publishFlags, res *sweep.Result) error {
-	var body bytes.Buffer
-	err := sweep.WriteMarkdown(&body, res)
+	body, err := sweep.Summary(res)(0)
 	var out *github.IssueOutcome
 	var gctx github.Context
 	if err == nil {
@@ -241,18 +228,13 @@ func publishIssue(ctx context.Context, f *Factory, p *publishFlags, res *sweep.R
 	}
 	if err == nil {
 		out, err = github.KeepTrackingIssue(ctx, gctx, p.clientOptions(f, true), p.Timeout,
-			sweep.TrackingMarker(res), sweep.IssueTitle(res), body.String(), !res.Clean)
+			sweep.TrackingMarker(res), sweep.IssueTitle(res), string(body), !res.Clean)
 	}
 	if err != nil {
 		return p.failed(f, "tracking issue", err)
 	}
-	if out.Number == 0 {
-		fmt.Fprintf(f.IO.ErrOut, "fsar: the sweep is clean: no tracking issue in %s\n", gctx.Repository())
-		return nil
-	}
-	fmt.Fprintf(f.IO.ErrOut, "fsar: tracking issue %s#%d %s: %s\n", gctx.Repository(), out.Number, out.Action, escape.Terminal(out.URL))
-	for _, n := range out.Duplicates {
-		fmt.Fprintf(f.IO.ErrOut, "fsar: duplicate tracking issue %s#%d closed\n", gctx.Repository(), n)
+	for _, line := range out.Lines(gctx.Repository()) {
+		fmt.Fprintf(f.IO.ErrOut, "fsar: %s\n", escape.Terminal(line))
 	}
 	return nil
 }

@@ -63,6 +63,16 @@ func ParseVerdict(s string) (Verdict, error) {
 	return 0, fmt.Errorf("unknown verdict %q (want pass, warn, review, block or error)", s)
 }
 
+// ParseFailOn reads --fail-on: the lowest verdict that fails the gate,
+// warn, review or block.
+func ParseFailOn(s string) (Verdict, error) {
+	switch s {
+	case "warn", "review", "block":
+		return ParseVerdict(s)
+	}
+	return 0, fmt.Errorf("--fail-on %q: expected warn, review or block", s)
+}
+
 // verdictOf maps a finding's level onto the verdict it causes.
 func verdictOf(l policy.Level) Verdict {
 	switch l {

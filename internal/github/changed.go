@@ -10,6 +10,7 @@ import (
 
 	gh "github.com/google/go-github/v62/github"
 
+	"github.com/fsar-gate/fsar/internal/gate"
 	"github.com/fsar-gate/fsar/internal/gitfs"
 	"github.com/fsar-gate/fsar/internal/proposal"
 )
@@ -128,6 +129,17 @@ func Changed(ctx context.Context, c Context, cerr error, o ChangedOptions) (*Cha
 		return u.Path == proposal.Stdin || isChanged(u.Path) || isChanged(u.Twin)
 	}
 	return cr, nil
+}
+
+// Account records in res what the selection did — a line for the person
+// who runs fsar, and the Unjudged error, if any, as an error of the run —
+// given what the walk of paths found.
+func (cr *ChangedReports) Account(res *gate.Result, w *gate.Walked, paths []string) string {
+	if err := cr.Unjudged(paths, w.Kept); err != nil {
+		res.Errors = append(res.Errors, gate.Problem{Message: err.Error()})
+		res.Summarize()
+	}
+	return fmt.Sprintf("--changed: %d of %d reports changed (%s)", w.Kept, w.Units, cr.Source)
 }
 
 // Unjudged is an error when the pull request changes report files under

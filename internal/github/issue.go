@@ -45,6 +45,18 @@ type IssueOutcome struct {
 	Duplicates []int
 }
 
+// Lines say what was done, for the person who runs fsar, in repo.
+func (o *IssueOutcome) Lines(repo string) []string {
+	if o.Number == 0 {
+		return []string{"the sweep is clean: no tracking issue in " + repo}
+	}
+	lines := []string{fmt.Sprintf("tracking issue %s#%d %s: %s", repo, o.Number, o.Action, o.URL)}
+	for _, n := range o.Duplicates {
+		lines = append(lines, fmt.Sprintf("duplicate tracking issue %s#%d closed", repo, n))
+	}
+	return lines
+}
+
 type trackedIssue struct {
 	number int
 	state  string

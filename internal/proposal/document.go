@@ -137,8 +137,7 @@ func posPtr(p Pos) *Pos {
 // array ("json"), one JSON document per line ("jsonl"), or YAML with the
 // same keys and values ("yaml").
 func WriteDocuments(w io.Writer, format string, docs []*Document) error {
-	switch format {
-	case "yaml":
+	if format == "yaml" {
 		// Through JSON, so that YAML shows the same keys and values.
 		raw, err := json.Marshal(docs)
 		if err != nil {

@@ -31,7 +31,8 @@ func TestSeverityIsOneNumber(t *testing.T) {
 			t.Errorf("%s: err = %v, want %q", name, err, want)
 			continue
 		}
-		if e := err.(*Error); e.Pos.Line != tc.line || e.Pos.Column != tc.col {
+		var e *Error
+		if errors.As(err, &e) && (e.Pos.Line != tc.line || e.Pos.Column != tc.col) {
 			t.Errorf("%s: error at %d:%d, want %d:%d", name, e.Pos.Line, e.Pos.Column, tc.line, tc.col)
 		}
 	}

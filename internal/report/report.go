@@ -109,6 +109,20 @@ var formatters = map[string]func(Options) Formatter{
 	"github":   func(o Options) Formatter { return &GitHub{Options: o} },
 }
 
+// Renderer writes res in any format with these options; color says
+// whether a writer may carry colour (the text format only uses it).
+func (o Options) Renderer(res *gate.Result, color func(io.Writer) bool) func(io.Writer, string) error {
+	return func(w io.Writer, format string) error {
+		fo := o
+		fo.Color = format == "text" && color(w)
+		f, err := New(format, fo)
+		if err != nil {
+			return err
+		}
+		return f.Format(w, res)
+	}
+}
+
 // Valid tells whether New knows the format name.
 func Valid(name string) error {
 	_, err := New(name, Options{})

@@ -40,6 +40,21 @@ func Write(w io.Writer, format string, r *Result) error {
 	return ValidFormat(format)
 }
 
+// Renderer writes r in any format (see Write).
+func Renderer(r *Result) func(io.Writer, string) error {
+	return func(w io.Writer, format string) error { return Write(w, format, r) }
+}
+
+// Summary renders the markdown summary for a job summary (see
+// actions.AppendSummary; it is short enough for any room).
+func Summary(r *Result) func(room int64) ([]byte, error) {
+	return func(int64) ([]byte, error) {
+		var buf bytes.Buffer
+		err := WriteMarkdown(&buf, r)
+		return buf.Bytes(), err
+	}
+}
+
 // WriteJSON writes the result as indented JSON (fsar.sweep/v1): the same
 // bytes for the same result.
 func WriteJSON(w io.Writer, r *Result) error {
