@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 
 	"github.com/spf13/cobra"
 
@@ -13,8 +14,10 @@ import (
 	"github.com/fsar-gate/fsar/internal/buildinfo"
 	"github.com/fsar-gate/fsar/internal/escape"
 	"github.com/fsar-gate/fsar/internal/gate"
+	"github.com/fsar-gate/fsar/internal/gitfs"
 	"github.com/fsar-gate/fsar/internal/github"
 	"github.com/fsar-gate/fsar/internal/policy"
+	"github.com/fsar-gate/fsar/internal/proposal"
 	"github.com/fsar-gate/fsar/internal/report"
 )
 
@@ -27,6 +30,7 @@ type checkOptions struct {
 	judgeFlags
 	FailOn     string
 	AllowEmpty bool
+	ReportsRef string
 	Publish    publishFlags
 	failOn     gate.Verdict
 }
@@ -84,6 +88,7 @@ from being checked and reported.`,
 	fl := cmd.Flags()
 	fl.StringVar(&opts.FailOn, "fail-on", "review", "lowest verdict that fails the gate: warn, review or block")
 	fl.BoolVar(&opts.AllowEmpty, "allow-empty", false, "pass when the paths hold no FSAR report (by default that is an error)")
+	fl.StringVar(&opts.ReportsRef, "reports-ref", "", "read the report files and folders as they are at this git revision, from its objects, without a checkout")
 	fl.BoolVar(&opts.StepOutputs, "github-output", false, "write verdict, counts and the --output paths as step outputs to $GITHUB_OUTPUT")
 	opts.judgeFlags.register(cmd)
 	opts.Publish.register(cmd, true)
@@ -100,6 +105,26 @@ func checkRun(ctx context.Context, opts *checkOptions) error {
 	env, envErr := opts.Actions()
 	gctx, cerr := github.NewContext(env, envErr, opts.Publish.target())
 	src := gate.Source{Paths: opts.Paths}
+	var subject *gate.Subject
+	if cerr == nil {
+		subject = gctx.Subject()
+	}
+	if opts.ReportsRef != "" {
+		if slices.Contains(opts.Paths, proposal.Stdin) {
+			return usagef("--reports-ref reads reports from git objects: standard input (-) is not one of them")
+		}
+		snap, err := gitfs.Take(ctx, ".", opts.ReportsRef, proposal.Footprint(opts.Paths))
+		if err != nil {
+			return fmt.Errorf("--reports-ref: %w", err)
+		}
+		if opts.Publish.enabled() && cerr == nil && snap.Commit != gctx.HeadSHA {
+			return usagef("--reports-ref %s is commit %s, but the verdict would be published on %s: name it with --sha", escape.Terminal(opts.ReportsRef), snap.Commit, gctx.HeadSHA)
+		}
+		src.Walk.FS = snap.FS
+		if subject != nil {
+			subject.SHA = snap.Commit // the commit the reports were read at
+		}
+	}
 	allowEmpty := opts.AllowEmpty
 	var changed *github.ChangedReports
 	if opts.Publish.Changed {
@@ -116,10 +141,6 @@ func checkRun(ctx context.Context, opts *checkOptions) error {
 	notices, err := selected.ChangeNotices(ctx)
 	if err != nil {
 		return err
-	}
-	var subject *gate.Subject
-	if cerr == nil {
-		subject = gctx.Subject()
 	}
 	res, walked := gate.Run(ctx, engine, gate.RunOptions{
 		Source:     src,

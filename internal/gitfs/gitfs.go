@@ -13,6 +13,7 @@ import (
 	"io/fs"
 	"os/exec"
 	"path"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing/fstest"
@@ -51,7 +52,10 @@ func Take(ctx context.Context, dir, rev string, paths []string) (*Snapshot, erro
 	}
 	clean := make([]string, len(paths))
 	for i, p := range paths {
-		clean[i] = path.Clean(strings.TrimPrefix(p, "./"))
+		clean[i] = path.Clean(filepath.ToSlash(p))
+		if filepath.IsAbs(p) || clean[i] == ".." || strings.HasPrefix(clean[i], "../") || strings.HasPrefix(clean[i], "-") {
+			return nil, fmt.Errorf("path %q: expected a path relative to the working folder, inside it, to read at a git revision", p)
+		}
 	}
 	// Entries: "<mode> <type> <object>\t<path>", NUL-terminated; paths
 	// relative to dir.
@@ -76,11 +80,18 @@ func Take(ctx context.Context, dir, rev string, paths []string) (*Snapshot, erro
 		if !ok || len(fields) != 3 {
 			return nil, fmt.Errorf("git ls-tree: unexpected entry %q", rec)
 		}
-		if fields[1] != "blob" || fields[0] == "120000" { // no submodules, no symbolic links
+		if fields[1] != "blob" { // no submodules
 			continue
 		}
 		rel, inside := strings.CutPrefix(name, pre)
 		if !inside {
+			continue
+		}
+		if fields[0] == "120000" {
+			// A symbolic link is never followed: it stands in the
+			// snapshot as a link with nothing behind it, so that a reader
+			// can refuse it rather than not see it.
+			mfs[rel] = &fstest.MapFile{Mode: fs.ModeSymlink | 0o777}
 			continue
 		}
 		entries = append(entries, entry{object: fields[2], name: rel})

@@ -44,6 +44,9 @@ func walkRego(fsys fs.FS, root string, fn func(p string) error) error {
 			return fs.SkipDir
 		case d.IsDir() || !strings.HasSuffix(p, ".rego"):
 			return nil
+		case d.Type()&fs.ModeSymlink != 0:
+			// At a git revision (gitfs), links are never followed.
+			return fmt.Errorf("%s: a symbolic link; policies must be files", p)
 		}
 		return fn(p)
 	})

@@ -3,6 +3,7 @@ package proposal
 import (
 	"errors"
 	"io"
+	"io/fs"
 	"path/filepath"
 	"strings"
 )
@@ -18,6 +19,9 @@ type Unit struct {
 	// named: such a file that turns out not to be an FSAR report at all is
 	// skipped instead of failing, unless its name says it is one (fsar_*).
 	Walked bool
+	// FS is the snapshot the unit's files are in (WalkOptions.FS); nil
+	// for the process's file system.
+	FS fs.FS
 }
 
 // Result is what reading one unit gave.
@@ -39,7 +43,7 @@ func (u Unit) Read(lim Limits, stdin io.Reader) Result {
 	if u.Path == Stdin {
 		r, err = ReadAll(Stdin, stdin, lim)
 	} else {
-		r, err = ReadFile(u.Path, lim)
+		r, err = filesOf(u.FS).readFile(u.Path, lim)
 	}
 	if err != nil {
 		if u.Walked && u.Twin == "" && errors.Is(err, ErrNotReport) && !strings.HasPrefix(filepath.Base(u.Path), "fsar") {
@@ -49,7 +53,7 @@ func (u Unit) Read(lim Limits, stdin io.Reader) Result {
 		res.Errs = append(res.Errs, err)
 	}
 	if u.Twin != "" {
-		t, terr := ReadFile(u.Twin, lim)
+		t, terr := filesOf(u.FS).readFile(u.Twin, lim)
 		switch {
 		case terr != nil:
 			res.Errs = append(res.Errs, terr)

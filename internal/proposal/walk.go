@@ -5,10 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
-	"io"
 	"io/fs"
 	"iter"
-	"os"
 	"path"
 	"path/filepath"
 	"slices"
@@ -61,6 +59,10 @@ type WalkOptions struct {
 	Include, Exclude []string
 	// Shard, when set, keeps only the shard's part of what is found.
 	Shard Shard
+	// FS, when set, is the file system walked instead of the process's:
+	// a snapshot, such as a commit's objects (see gitfs). The units found
+	// carry it, and are read from it.
+	FS fs.FS
 }
 
 // Found is one thing a walk finds: a unit to read, a path that could not
@@ -84,11 +86,11 @@ type Found struct {
 // time, so memory stays small however many files there are.
 func Walk(ctx context.Context, paths []string, o WalkOptions) iter.Seq[Found] {
 	return func(yield func(Found) bool) {
-		w := &walker{WalkOptions: o, ctx: ctx, yield: yield, named: map[string]bool{}}
+		w := &walker{WalkOptions: o, files: filesOf(o.FS), ctx: ctx, yield: yield, named: map[string]bool{}}
 		// A file named directly is read as named, also when a folder
 		// given with it holds it; the folder's walk leaves it out.
 		for _, p := range paths {
-			if info, err := os.Stat(p); err == nil && !info.IsDir() {
+			if info, err := w.files.stat(p); err == nil && !info.IsDir() {
 				w.named[filepath.Clean(p)] = true
 			}
 		}
@@ -103,7 +105,7 @@ func Walk(ctx context.Context, paths []string, o WalkOptions) iter.Seq[Found] {
 				w.send(Stdin, Unit{Path: Stdin})
 				continue
 			}
-			matches, globbed, err := expand(p)
+			matches, globbed, err := w.expand(p)
 			if err != nil {
 				w.problem(p, p, err.Error())
 				continue
@@ -144,6 +146,7 @@ func Discover(paths []string) ([]Unit, []error) {
 
 type walker struct {
 	WalkOptions
+	files files
 	ctx   context.Context
 	yield func(Found) bool
 	done  bool
@@ -175,6 +178,7 @@ func (w *walker) send(key string, u Unit) {
 		w.seen[u.Path] = true
 	}
 	if w.Shard.Owns(key) {
+		u.FS = w.FS
 		w.emit(Found{Unit: u})
 	}
 }
@@ -188,11 +192,11 @@ func (w *walker) problem(key, file, msg string) {
 // expand returns p itself when it exists, and otherwise the paths its glob
 // pattern matches (sorted), and true: quoted globs work where no shell
 // expands them.
-func expand(p string) ([]string, bool, error) {
-	if _, err := os.Lstat(p); err == nil || !strings.ContainsAny(p, `*?[`) {
+func (w *walker) expand(p string) ([]string, bool, error) {
+	if _, err := w.files.lstat(p); err == nil || !strings.ContainsAny(p, `*?[`) {
 		return []string{p}, false, nil
 	}
-	all, err := filepath.Glob(p)
+	all, err := w.files.glob(p)
 	if err != nil {
 		return nil, true, fmt.Errorf("bad pattern: %w", err)
 	}
@@ -216,20 +220,20 @@ func (w *walker) path(p string, globbed bool) {
 	if globbed {
 		// A link that a glob matched is followed only to a file in the
 		// folder of the match.
-		if li, err := os.Lstat(p); err == nil && li.Mode()&fs.ModeSymlink != 0 {
-			if msg := escapes(p, realAbs(filepath.Dir(p))); msg != "" {
+		if li, err := w.files.lstat(p); err == nil && li.Mode()&fs.ModeSymlink != 0 {
+			if msg := w.escapes(p, w.realAbs(filepath.Dir(p))); msg != "" {
 				w.problem(key, p, msg)
 				return
 			}
 		}
 	}
-	info, err := os.Stat(p)
+	info, err := w.files.stat(p)
 	if err != nil {
 		w.problem(key, p, describeIO(err))
 		return
 	}
 	if info.IsDir() {
-		w.dir(p, "", realAbs(p))
+		w.dir(p, "", w.realAbs(p))
 		return
 	}
 	if globbed && FormOf(p) == "" {
@@ -241,7 +245,7 @@ func (w *walker) path(p string, globbed bool) {
 	// With its twin when there is one: naming either finds both, keyed
 	// by the unit's own path, whichever was named.
 	u := Unit{Path: filepath.Clean(p), Walked: globbed}
-	if md, js := twinNames(u.Path); md != "" && isRegular(md) && isRegular(js) {
+	if md, js := twinNames(u.Path); md != "" && w.isRegular(md) && w.isRegular(js) {
 		u.Path, u.Twin = md, js
 	}
 	if w.seen == nil && globbed {
@@ -256,14 +260,8 @@ func (w *walker) dir(dirPath, rel, rootAbs string) {
 	if w.stopped() {
 		return
 	}
-	f, err := os.Open(dirPath)
-	if err != nil {
-		w.problem(keyOf(rel), dirPath, describeIO(err))
-		return
-	}
 	var names, subdirs []string
-	for {
-		entries, err := f.ReadDir(1024)
+	err := w.files.readDir(dirPath, func(entries []fs.DirEntry) {
 		for _, e := range entries {
 			name := e.Name()
 			relName := joinRel(rel, name)
@@ -284,7 +282,7 @@ func (w *walker) dir(dirPath, rel, rootAbs string) {
 			}
 			switch {
 			case e.Type()&fs.ModeSymlink != 0:
-				if msg := escapes(filepath.Join(dirPath, name), rootAbs); msg != "" {
+				if msg := w.escapes(filepath.Join(dirPath, name), rootAbs); msg != "" {
 					w.problem(relName, filepath.Join(dirPath, name), msg)
 					continue
 				}
@@ -294,14 +292,10 @@ func (w *walker) dir(dirPath, rel, rootAbs string) {
 			}
 			names = append(names, name)
 		}
-		if err != nil {
-			if err != io.EOF {
-				w.problem(keyOf(rel), dirPath, describeIO(err))
-			}
-			break
-		}
+	})
+	if err != nil {
+		w.problem(keyOf(rel), dirPath, describeIO(err))
 	}
-	f.Close()
 	slices.Sort(names)
 	slices.Sort(subdirs)
 	// Pair X.md with X.json in this folder; the unit takes the markdown
@@ -336,11 +330,8 @@ func (w *walker) dir(dirPath, rel, rootAbs string) {
 
 // escapes returns why a symbolic link is not followed, or "" when its
 // target is a regular file inside rootAbs.
-func escapes(link, rootAbs string) string {
-	target, err := filepath.EvalSymlinks(link)
-	if err == nil {
-		target, err = filepath.Abs(target)
-	}
+func (w *walker) escapes(link, rootAbs string) string {
+	target, err := w.files.real(link)
 	if err != nil {
 		return "symbolic link: " + describeIO(err)
 	}
@@ -348,7 +339,7 @@ func escapes(link, rootAbs string) string {
 	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
 		return "symbolic link points outside the folder being read; not followed"
 	}
-	if !isRegular(target) {
+	if !w.isRegular(target) {
 		return "symbolic link does not point to a regular file; not followed"
 	}
 	return ""
@@ -356,19 +347,18 @@ func escapes(link, rootAbs string) string {
 
 // realAbs is the absolute path of dir with its symbolic links resolved,
 // as far as they can be.
-func realAbs(dir string) string {
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		return dir
-	}
-	if real, err := filepath.EvalSymlinks(abs); err == nil {
+func (w *walker) realAbs(dir string) string {
+	if real, err := w.files.real(dir); err == nil {
 		return real
 	}
-	return abs
+	if abs, err := filepath.Abs(dir); err == nil {
+		return abs
+	}
+	return dir
 }
 
-func isRegular(path string) bool {
-	info, err := os.Stat(path)
+func (w *walker) isRegular(path string) bool {
+	info, err := w.files.stat(path)
 	return err == nil && info.Mode().IsRegular()
 }
 
