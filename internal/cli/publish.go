@@ -15,6 +15,7 @@ import (
 	"github.com/fsar-gate/fsar/internal/gate"
 	"github.com/fsar-gate/fsar/internal/github"
 	"github.com/fsar-gate/fsar/internal/output"
+	"github.com/fsar-gate/fsar/internal/policy"
 )
 
 // This file publishes to GitHub: the flags that say where, `fsar publish
@@ -153,17 +154,21 @@ func (p *publishFlags) publish(ctx context.Context, f *Factory, res *gate.Result
 type publishOptions struct {
 	*Factory
 	File    string
+	Paths   []string // the reports to judge again, beside those the result names
 	FailOn  string
 	Limit   int64
 	Publish publishFlags
+	Policy  policy.Selection
+	Now     string
 
 	failOn gate.Verdict
+	now    time.Time
 }
 
 func newPublishCmd(f *Factory) *cobra.Command {
 	opts := &publishOptions{Factory: f, Publish: publishFlags{fromFile: true}}
 	cmd := &cobra.Command{
-		Use:   "publish RESULT.json",
+		Use:   "publish RESULT.json [PATH]...",
 		Short: "Publish a result written earlier by fsar check to a GitHub pull request",
 		Long: `Publish a check result written earlier (fsar check --format json) to a
 GitHub pull request: a sticky comment, a check run and a commit status.
@@ -175,6 +180,15 @@ up to --max-size, strictly (schema fsar.check/v1, no unknown field, every
 verdict and count consistent with its findings), and refused when the pull
 request's head is no longer the commit it was computed for, or when that
 commit is not --sha (by default the workflow_run's own head commit).
+
+What is published is never the result's claim: fsar judges the reports
+again, from the git objects of the result's commit (fetched with git fetch
+origin SHA, never checked out), with the policies of this job (its working
+tree, or --policy-ref): the PATHs given (the report folders the workflow
+names: a result cannot leave one out) and every report the result names,
+all of them or, with --changed, those the pull request changes. When the
+two verdicts differ, fsar says how (a forged or stale result) and
+publishes its own.
 
 A review verdict counts as approved when the pull request carries the
 --approval-label, added after its last push by a user with write,
@@ -189,18 +203,22 @@ Exit status: 0 when the published verdict passes the gate, 1 when it
 fails it, 2 on a usage error or a refused result, 3 when publishing failed
 and --publish-required is set.`,
 		Example: `  # in a workflow_run job, after downloading the evaluating job's artifact
-  fsar publish --sha "$HEAD_SHA" fsar-result/fsar-result.json
+  git fetch origin "$HEAD_SHA"
+  fsar publish --sha "$HEAD_SHA" --changed fsar-result/fsar-result.json audit/reports
 
   # outside Actions
   GITHUB_TOKEN=... fsar publish --repo octo-org/reports --pr 7 result.json`,
 		Args: func(_ *cobra.Command, args []string) error {
-			if len(args) != 1 {
-				return usagef("publish needs exactly one RESULT.json (or - for standard input)")
+			if len(args) < 1 {
+				return usagef("publish needs a RESULT.json (or - for standard input)")
 			}
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) (err error) {
-			opts.File = args[0]
+			opts.File, opts.Paths = args[0], args[1:]
+			if opts.now, err = parseNow(f.Now, opts.Now); err != nil {
+				return err
+			}
 			if opts.failOn, err = gate.ParseFailOn(opts.FailOn); err != nil {
 				return &usageError{err: err}
 			}
@@ -217,6 +235,9 @@ and --publish-required is set.`,
 	fl.Var((*sizeFlag)(&opts.Limit), "max-size", "largest result file to read")
 	opts.Publish.register(cmd, true)
 	fl.Lookup("sha").Usage = "commit the result must be for (default: the head commit of the workflow_run that triggered the job)"
+	fl.BoolVar(&opts.Publish.Changed, "changed", false, "judge only the reports the pull request adds or modifies (its file list)")
+	fl.StringVar(&opts.Now, "now", "", "evaluation time of the new judgement, RFC 3339 (default: the current time)")
+	registerPolicyFlags(cmd, &opts.Policy)
 	return cmd
 }
 
@@ -225,5 +246,35 @@ func publishRun(ctx context.Context, opts *publishOptions) error {
 	if err != nil {
 		return err
 	}
-	return opts.Publish.publish(ctx, opts.Factory, res, opts.failOn, nil)
+	env, envErr := opts.Actions()
+	gctx, err := github.NewContext(env, envErr, opts.Publish.target())
+	if err == nil {
+		gctx, err = gctx.ForResult(res, opts.Publish.target(), env.Event)
+	}
+	if err != nil {
+		return err
+	}
+	selected, engine, err := loadEngine(ctx, opts.Policy, opts.now)
+	if err != nil {
+		return err
+	}
+	run := gate.RunOptions{DecidedBy: gate.DecidedBy{FSARVersion: buildinfo.Version, PolicyDigest: engine.Digest(), PolicyRevision: selected.Revision(), Now: opts.now}}
+	if opts.Publish.Changed {
+		changed, err := github.Changed(ctx, gctx, nil, github.ChangedOptions{Client: opts.Publish.clientOptions(opts.Factory, false), Timeout: opts.Publish.Timeout})
+		if err != nil {
+			return err
+		}
+		run.Keep, run.AllowEmpty = changed.Keep, true
+	}
+	judged, differences, err := github.Rejudge(ctx, engine, res, gctx.HeadSHA, opts.Paths, run)
+	if err != nil {
+		return err
+	}
+	if len(differences) > 0 {
+		opts.warn("the result differs from fsar's own judgement of its reports (a forged or stale result); publishing fsar's:")
+		for _, d := range differences {
+			opts.warn("  " + escape.Terminal(d))
+		}
+	}
+	return opts.Publish.publish(ctx, opts.Factory, judged, opts.failOn, nil)
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -19,10 +20,48 @@ import (
 
 const publishToken = "ghs_CliTestTOKEN0123456789abcdefABCDEF"
 
-var (
-	pubHead  = strings.Repeat("1", 40)
-	pubOther = strings.Repeat("2", 40)
-)
+// pubOther is a commit the pull request moves to, never judged.
+var pubOther = strings.Repeat("2", 40)
+
+// pubCommit commits files (repository path: proposal under proposals/) in
+// the git repository of dir, made when needed, and returns the commit:
+// fsar publish judges the result's reports again from git objects. The
+// test's working folder becomes dir.
+func pubCommit(t *testing.T, dir string, files map[string]string) string {
+	t.Helper()
+	t.Chdir(dir)
+	git := func(args ...string) string {
+		t.Helper()
+		cmd := exec.Command("git", args...)
+		cmd.Env = append(os.Environ(), "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1",
+			"GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.invalid", "GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.invalid")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+		return strings.TrimSpace(string(out))
+	}
+	if _, err := os.Stat(".git"); err != nil {
+		git("init", "-q", "-b", "pr")
+	}
+	for name, src := range files {
+		data, err := os.ReadFile(filepath.Join(repoRoot(t), "proposals", src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(name, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for name := range files {
+		git("add", "--", name)
+	}
+	git("commit", "-q", "-m", "reports")
+	return git("rev-parse", "HEAD")
+}
 
 // runWith runs fsar in-process with env as its whole environment.
 func runWith(t *testing.T, env map[string]string, args ...string) (int, string, string) {
@@ -40,11 +79,14 @@ func runWith(t *testing.T, env map[string]string, args ...string) (int, string, 
 	return code, out.String(), errOut.String()
 }
 
-// pubFake starts a fake GitHub with pull request #7 at pubHead and returns
-// it with the environment of a workflow_run job triggered by a fork's
-// pull request (no pull request listed), writing into dir.
-func pubFake(t *testing.T, dir string, readOnly bool) (*fakegh.Server, map[string]string) {
+// pubFake commits a review report, audit/reports/a.md, in a git
+// repository in dir, starts a fake GitHub with pull request #7 at that
+// commit and returns it with the environment of a workflow_run job
+// triggered by a fork's pull request (no pull request listed), writing
+// into dir, and the commit.
+func pubFake(t *testing.T, dir string, readOnly bool) (*fakegh.Server, map[string]string, string) {
 	t.Helper()
+	pubHead := pubCommit(t, dir, map[string]string{"audit/reports/a.md": "review/fsar_proposal_severity-review.md"})
 	fake, err := fakegh.New(fakegh.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -73,7 +115,7 @@ func pubFake(t *testing.T, dir string, readOnly bool) (*fakegh.Server, map[strin
 		"GITHUB_SHA":          strings.Repeat("c", 40),
 		"GITHUB_RUN_ID":       "42",
 		"GITHUB_STEP_SUMMARY": filepath.Join(dir, "summary.md"),
-	}
+	}, pubHead
 }
 
 // writeResult writes a result with one report of the given level (none
@@ -94,7 +136,7 @@ func writeResult(t *testing.T, dir, sha string, level policy.Level) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(dir, "result.json")
+	path := filepath.Join(dir, fmt.Sprintf("result-%s-%s.json", sha[:12], level))
 	if err := os.WriteFile(path, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +145,7 @@ func writeResult(t *testing.T, dir, sha string, level policy.Level) string {
 
 func TestPublishCommand(t *testing.T) {
 	dir := t.TempDir()
-	fake, env := pubFake(t, dir, false)
+	fake, env, pubHead := pubFake(t, dir, false)
 	result := writeResult(t, dir, pubHead, policy.Review)
 
 	code, _, stderr := runWith(t, env, "publish", "--github-pace", "1ms", result)
@@ -131,36 +173,43 @@ func TestPublishCommand(t *testing.T) {
 		t.Fatalf("status %+v", st)
 	}
 
-	// A block verdict is not approved away: exit 1.
-	block := writeResult(t, dir, pubHead, policy.Deny)
-	if code, _, _ = runWith(t, env, "publish", "--github-pace", "1ms", block); code != ExitFail {
-		t.Fatalf("exit %d", code)
+	// A push that makes the report block: a block verdict is not
+	// approved away, exit 1.
+	blockHead := pubCommit(t, dir, map[string]string{"audit/reports/a.md": "block/fsar_proposal_secret.md"})
+	fake.Push(7, blockHead, false)
+	block := writeResult(t, dir, blockHead, policy.Deny)
+	if code, _, stderr = runWith(t, env, "publish", "--github-pace", "1ms", "--sha", blockHead, block); code != ExitFail {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	if st, _ := fake.LatestStatus(blockHead, "fsar"); st.State != "failure" {
+		t.Fatalf("status %+v", st)
 	}
 
 	// The head moved on: refused, exit 2, nothing new posted.
 	before := len(fake.Statuses(pubHead))
-	fake.Push(7, pubOther, false)
 	code, _, stderr = runWith(t, env, "publish", "--github-pace", "1ms", result)
-	if code != ExitError || !strings.Contains(stderr, "refusing to publish: the result is for commit 111111111111, but the head of pull request #7 is now 222222222222") {
+	if code != ExitError || !strings.Contains(stderr, "refusing to publish: the result is for commit "+pubHead[:12]+", but the head of pull request #7 is now "+blockHead[:12]) {
 		t.Fatalf("exit %d\n%s", code, stderr)
 	}
-	if len(fake.Statuses(pubHead)) != before || len(fake.Statuses(pubOther)) != 0 {
+	if len(fake.Statuses(pubHead)) != before {
 		t.Fatal("a stale result was posted")
 	}
 }
 
 func TestPublishCommandReadOnly(t *testing.T) {
 	dir := t.TempDir()
-	fake, env := pubFake(t, dir, true)
-	result := writeResult(t, dir, pubHead, policy.Warn)
-	code, _, stderr := runWith(t, env, "publish", "--github-pace", "1ms", result)
+	fake, env, _ := pubFake(t, dir, true)
+	warnHead := pubCommit(t, dir, map[string]string{"audit/reports/a.md": "warn/fsar_proposal_stale.md"})
+	fake.Push(7, warnHead, false)
+	result := writeResult(t, dir, warnHead, policy.Warn)
+	code, _, stderr := runWith(t, env, "publish", "--github-pace", "1ms", "--sha", warnHead, result)
 	if code != ExitOK {
 		t.Fatalf("exit %d, want the verdict's 0\n%s", code, stderr)
 	}
 	for _, want := range []string{
 		"fsar: warning: the verdict was not published to GitHub: comment: the token may not write",
 		"fsar: warning: check: the token may not write",
-		"::warning file=audit/reports/a.md,line=6",
+		"::warning file=audit/reports/a.md,line=5,title=fsar warn%3A stale-report",
 	} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, stderr)
@@ -170,7 +219,7 @@ func TestPublishCommandReadOnly(t *testing.T) {
 	if err != nil || !strings.Contains(string(summary), "a.md") {
 		t.Errorf("job summary: %v\n%s", err, summary)
 	}
-	if code, _, _ = runWith(t, env, "publish", "--github-pace", "1ms", "--publish-required", result); code != ExitPublish {
+	if code, _, _ = runWith(t, env, "publish", "--github-pace", "1ms", "--sha", warnHead, "--publish-required", result); code != ExitPublish {
 		t.Fatalf("--publish-required: exit %d, want %d", code, ExitPublish)
 	}
 	if len(fake.Comments(7)) != 0 {
@@ -180,13 +229,13 @@ func TestPublishCommandReadOnly(t *testing.T) {
 
 func TestPublishUsage(t *testing.T) {
 	dir := t.TempDir()
-	_, env := pubFake(t, dir, false)
+	_, env, pubHead := pubFake(t, dir, false)
 	result := writeResult(t, dir, pubHead, 0)
 	tests := []struct {
 		args []string
 		want string
 	}{
-		{[]string{"publish"}, "exactly one RESULT.json"},
+		{[]string{"publish"}, "publish needs a RESULT.json"},
 		{[]string{"publish", "--publish", "comment,bogus", result}, `unknown posting mode "bogus"`},
 		{[]string{"publish", "--publish", "", result}, "name at least one"},
 		{[]string{"publish", "--sha", "HEAD", result}, `--sha "HEAD"`},

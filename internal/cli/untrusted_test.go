@@ -90,7 +90,7 @@ func TestSweepUntrustedFiles(t *testing.T) {
 // defect 8).
 func TestPublishUntrustedDecidedBy(t *testing.T) {
 	dir := t.TempDir()
-	fake, env := pubFake(t, dir, false)
+	fake, env, pubHead := pubFake(t, dir, false)
 	path := writeResult(t, dir, pubHead, 0)
 	b, err := os.ReadFile(path)
 	if err != nil {

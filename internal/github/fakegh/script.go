@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -61,7 +62,7 @@ var (
 //	    GitHub's API description, or a fault never fired
 func ScriptCmd(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) == 0 {
-		ts.Fatalf("usage: ghfake start|fault|push|label|perm|comment|files|advance|state|body|summary|ok ...")
+		ts.Fatalf("usage: ghfake start|fault|git-head|push|label|perm|comment|files|advance|state|body|summary|ok ...")
 	}
 	if args[0] == "start" {
 		if neg {
@@ -115,6 +116,18 @@ func ScriptCmd(ts *testscript.TestScript, neg bool, args []string) {
 			head = args[2]
 		}
 		scriptEvent(ts, s, args[1], head)
+	case "git-head":
+		// The pull request's head becomes the commit at HEAD of the git
+		// repository in the script's folder: fsar publish judges again
+		// from its objects. $HEAD_SHA, $HEAD_12 and $HEAD_7 name it.
+		out, err := exec.Command("git", "-C", ts.MkAbs("."), "rev-parse", "HEAD").Output()
+		ts.Check(err)
+		sha := strings.TrimSpace(string(out))
+		s.Push(pr, sha, true)
+		scriptEvent(ts, s, cmp.Or(ts.Getenv("GITHUB_EVENT_NAME"), "pull_request"), sha)
+		ts.Setenv("HEAD_SHA", sha)
+		ts.Setenv("HEAD_12", sha[:12])
+		ts.Setenv("HEAD_7", sha[:7])
 	case "push":
 		if len(args) < 2 {
 			ts.Fatalf("usage: ghfake push SHA [force]")
