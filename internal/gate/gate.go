@@ -140,15 +140,19 @@ func ProblemOf(err error) Problem {
 
 // Report is the gate's result for one report.
 type Report struct {
-	File     string    `json:"file"`
-	Twin     string    `json:"twin,omitempty"`
-	Form     string    `json:"form,omitempty"`
-	ID       string    `json:"id,omitempty"`
-	Severity *float64  `json:"severity,omitempty"`
-	Kind     string    `json:"kind,omitempty"`
-	Verdict  Verdict   `json:"verdict"`
-	Findings []Finding `json:"findings"`
-	Errors   []Problem `json:"errors,omitempty"`
+	File string `json:"file"`
+	Twin string `json:"twin,omitempty"`
+	// SHA256 and TwinSHA256 are the hex digests of the files' bytes as
+	// judged, when they could be read.
+	SHA256     string    `json:"sha256,omitempty"`
+	TwinSHA256 string    `json:"twin_sha256,omitempty"`
+	Form       string    `json:"form,omitempty"`
+	ID         string    `json:"id,omitempty"`
+	Severity   *float64  `json:"severity,omitempty"`
+	Kind       string    `json:"kind,omitempty"`
+	Verdict    Verdict   `json:"verdict"`
+	Findings   []Finding `json:"findings"`
+	Errors     []Problem `json:"errors,omitempty"`
 }
 
 // Count is how many reports got each verdict.
@@ -230,9 +234,9 @@ func judge(ctx context.Context, ev Evaluator, res proposal.Result) Report {
 	}
 	r := res.Report
 	if r != nil {
-		rep.File, rep.Form, rep.Kind = r.File, string(r.Form), r.Kind
+		rep.File, rep.Form, rep.Kind, rep.SHA256 = r.File, string(r.Form), r.Kind, r.SHA256
 		if r.Twin != nil {
-			rep.Twin = r.Twin.File
+			rep.Twin, rep.TwinSHA256 = r.Twin.File, r.Twin.SHA256
 		}
 		if r.Has(proposal.FieldID) {
 			rep.ID = r.ID

@@ -10,6 +10,7 @@ import (
 	"os"
 	"slices"
 
+	"github.com/fsar-gate/fsar/internal/escape"
 	"github.com/fsar-gate/fsar/internal/gate"
 	"github.com/fsar-gate/fsar/internal/ghref"
 	"github.com/fsar-gate/fsar/internal/policy"
@@ -86,6 +87,11 @@ func consistent(res *gate.Result) error {
 		if r.File == "" {
 			return fmt.Errorf("report %d has no file", i+1)
 		}
+		for _, d := range []string{r.SHA256, r.TwinSHA256} {
+			if d != "" && !validDigest(d) {
+				return fmt.Errorf("report %s: digest %q: expected 64 lowercase hex digits", escape.Terminal(r.File), escape.Terminal(d))
+			}
+		}
 		want := gate.Pass
 		for _, f := range r.Findings {
 			switch f.Level {
@@ -130,4 +136,17 @@ func consistent(res *gate.Result) error {
 	}
 	res.Summarize() // nil lists become empty ones
 	return nil
+}
+
+// validDigest reports whether d is a hex SHA-256 digest, as fsar writes it.
+func validDigest(d string) bool {
+	if len(d) != 64 {
+		return false
+	}
+	for _, c := range d {
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
 }

@@ -2,6 +2,8 @@ package proposal
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -53,6 +55,7 @@ func ParseLimited(file string, data []byte, form Form, lim Limits) (*Report, err
 	if form == "" {
 		form = Sniff(data)
 	}
+	digest := sha256.Sum256(data)
 	data, err := checkText(file, data)
 	if err != nil {
 		return nil, err
@@ -71,6 +74,9 @@ func ParseLimited(file string, data []byte, form Form, lim Limits) (*Report, err
 	if err == nil && len(r.Markers) > lim.items() {
 		// Each marker is an object in the policies' input.
 		return nil, errAt(file, r.Markers[lim.items()].Pos, "proposal: more than %d [fsar_block] and [fsar_review] markers: expected a few (raise the limit with --max-items)", lim.items())
+	}
+	if r != nil {
+		r.SHA256 = hex.EncodeToString(digest[:])
 	}
 	return r, err
 }

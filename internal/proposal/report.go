@@ -108,8 +108,9 @@ type Marker struct {
 
 // Twin names the second file a report was read from.
 type Twin struct {
-	File string
-	Form Form
+	File   string
+	Form   Form
+	SHA256 string // of the twin's bytes, as for Report.SHA256
 }
 
 // Conflict is a field on which a report and its twin disagree.
@@ -127,6 +128,9 @@ type Conflict struct {
 type Report struct {
 	File string // path as given, or "-" for standard input
 	Form Form
+	// SHA256 is the hex digest of the file's bytes as read: what a
+	// verdict attestation names it by.
+	SHA256 string
 
 	present Field
 

@@ -13,7 +13,7 @@ import (
 // "\r" removed, since markdown cannot keep a line end's "\r" apart from the
 // line end.
 func Pair(r, twin *Report) {
-	r.Twin = &Twin{File: twin.File, Form: twin.Form}
+	r.Twin = &Twin{File: twin.File, Form: twin.Form, SHA256: twin.SHA256}
 	r.Conflicts = r.Conflicts[:0]
 	for _, f := range GeneratorFields {
 		a, aok := r.value(f)
