@@ -2,6 +2,13 @@ package main
 
 import (
 	"context"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"os"
@@ -78,6 +85,30 @@ func TestScripts(t *testing.T) {
 				if got != want {
 					ts.Fatalf("%s exited with status %d, want %d", args[1], got, want)
 				}
+			},
+			// genkey ecdsa|ed25519 PRIVATE PUBLIC: writes a new key pair,
+			// PEM (PKCS #8 and PKIX), for signing and verifying verdicts.
+			"genkey": func(ts *testscript.TestScript, neg bool, args []string) {
+				if neg || len(args) != 3 {
+					ts.Fatalf("usage: genkey ecdsa|ed25519 PRIVATE PUBLIC")
+				}
+				var priv crypto.Signer
+				var err error
+				switch args[0] {
+				case "ecdsa":
+					priv, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+				case "ed25519":
+					_, priv, err = ed25519.GenerateKey(rand.Reader)
+				default:
+					ts.Fatalf("genkey: unknown kind %q", args[0])
+				}
+				ts.Check(err)
+				der, err := x509.MarshalPKCS8PrivateKey(priv)
+				ts.Check(err)
+				pub, err := x509.MarshalPKIXPublicKey(priv.Public())
+				ts.Check(err)
+				ts.Check(os.WriteFile(ts.MkAbs(args[1]), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600))
+				ts.Check(os.WriteFile(ts.MkAbs(args[2]), pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pub}), 0o644))
 			},
 			// lines N FILE: FILE (or stdout/stderr) has exactly N lines.
 			"lines": func(ts *testscript.TestScript, neg bool, args []string) {

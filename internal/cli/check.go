@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/fsar-gate/fsar/internal/actions"
+	"github.com/fsar-gate/fsar/internal/attest"
 	"github.com/fsar-gate/fsar/internal/buildinfo"
 	"github.com/fsar-gate/fsar/internal/escape"
 	"github.com/fsar-gate/fsar/internal/gate"
@@ -32,6 +33,7 @@ type checkOptions struct {
 	AllowEmpty bool
 	ReportsRef string
 	Publish    publishFlags
+	attest     attestFlags
 	failOn     gate.Verdict
 }
 
@@ -78,19 +80,23 @@ from being checked and reported.`,
 				return err
 			}
 			opts.Inputs = opts.Paths
-			if err := opts.makePlan(cmd, f, report.Valid, "sarif=fsar.sarif"); err != nil {
+			if opts.Outputs, err = opts.attest.take(opts.Outputs, f.Getenv); err != nil {
+				return err
+			}
+			if err := opts.makePlan(cmd, f, checkFormat, "sarif=fsar.sarif"); err != nil {
 				return err
 			}
 			return checkRun(cmd.Context(), opts)
 		},
 	}
-	opts.outputFlags.register(cmd, report.Names(), "sarif=fsar.sarif", "verdict")
+	opts.outputFlags.register(cmd, append(report.Names(), attest.FormatRun), "sarif=fsar.sarif", "verdict")
 	fl := cmd.Flags()
 	fl.StringVar(&opts.FailOn, "fail-on", "review", "lowest verdict that fails the gate: warn, review or block")
 	fl.BoolVar(&opts.AllowEmpty, "allow-empty", false, "pass when the paths hold no FSAR report (by default that is an error)")
 	fl.StringVar(&opts.ReportsRef, "reports-ref", "", "read the report files and folders as they are at this git revision, from its objects, without a checkout")
 	fl.BoolVar(&opts.StepOutputs, "github-output", false, "write verdict, counts and the --output paths as step outputs to $GITHUB_OUTPUT")
 	opts.judgeFlags.register(cmd)
+	opts.attest.register(cmd)
 	opts.Publish.register(cmd, true)
 	fl.StringVar(&opts.Publish.Modes, "publish", "", "publish the verdict on GitHub: any of comment, check, status, separated by commas")
 	fl.BoolVar(&opts.Publish.Changed, "changed", false, "on a pull request, check only the reports it adds or modifies (its file list, or git diff BASE...HEAD without a token)")
@@ -109,6 +115,7 @@ func checkRun(ctx context.Context, opts *checkOptions) error {
 	if cerr == nil {
 		subject = gctx.Subject()
 	}
+	var commit string // the commit the reports were read at, when known
 	if opts.ReportsRef != "" {
 		if slices.Contains(opts.Paths, proposal.Stdin) {
 			return usagef("--reports-ref reads reports from git objects: standard input (-) is not one of them")
@@ -120,7 +127,7 @@ func checkRun(ctx context.Context, opts *checkOptions) error {
 		if opts.Publish.enabled() && cerr == nil && snap.Commit != gctx.HeadSHA {
 			return usagef("--reports-ref %s is commit %s, but the verdict would be published on %s: name it with --sha", escape.Terminal(opts.ReportsRef), snap.Commit, gctx.HeadSHA)
 		}
-		src.Walk.FS = snap.FS
+		src.Walk.FS, commit = snap.FS, snap.Commit
 		if subject != nil {
 			subject.SHA = snap.Commit // the commit the reports were read at
 		}
@@ -153,7 +160,7 @@ func checkRun(ctx context.Context, opts *checkOptions) error {
 	if changed != nil {
 		fmt.Fprintf(opts.IO.ErrOut, "fsar: %s\n", escape.Terminal(changed.Account(res, walked, opts.Paths)))
 	}
-	if err := writeCheck(opts, env, res, engine.Rules()); err != nil {
+	if err := writeCheck(ctx, opts, env, res, engine.Rules(), selected, commit); err != nil {
 		return err
 	}
 	if opts.Publish.enabled() {
@@ -165,15 +172,19 @@ func checkRun(ctx context.Context, opts *checkOptions) error {
 // writeCheck writes the result as the plan says: the --format on standard
 // output (in colour on a terminal), every --output file, the job summary
 // and the step outputs.
-func writeCheck(opts *checkOptions, env *actions.Env, res *gate.Result, rules []policy.Rule) error {
+func writeCheck(ctx context.Context, opts *checkOptions, env *actions.Env, res *gate.Result, rules []policy.Rule, sel *policy.Selected, commit string) error {
 	o := reportOptions(env, rules)
 	o.ResultFiles = opts.plan.Paths("json", "sarif", "junit", "text")
-	render := o.Renderer(res, func(w io.Writer) bool { return w == opts.IO.Out && opts.IO.ColorEnabled() })
+	att := opts.attest.attester(env, o, sel, opts.failOn, commit, opts.Paths)
+	render := withAttestation(ctx, o.Renderer(res, func(w io.Writer) bool { return w == opts.IO.Out && opts.IO.ColorEnabled() }), att, res)
 	outputs, err := opts.plan.CheckOutputs(res)
 	if err != nil {
 		return err
 	}
-	return opts.plan.Write(opts.IO.Out, render, o.Summary(res), outputs, opts.warn)
+	if err := opts.plan.Write(opts.IO.Out, render, o.Summary(res), outputs, opts.warn); err != nil {
+		return err
+	}
+	return opts.attest.writeDirs(ctx, att, res)
 }
 
 // reportOptions are the formatters' options: the rules the engine

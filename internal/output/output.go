@@ -10,8 +10,11 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
+	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/fsar-gate/fsar/internal/actions"
@@ -185,6 +188,9 @@ func (p *Plan) CheckOutputs(res *gate.Result) ([][2]string, error) {
 	for _, path := range p.Paths("sarif") {
 		outputs = append(outputs, [2]string{"sarif", path})
 	}
+	for _, path := range p.Paths("vsa") {
+		outputs = append(outputs, [2]string{"attestation", path})
+	}
 	return outputs, err
 }
 
@@ -251,4 +257,28 @@ func Fallback(env *actions.Env, plan *Plan, o report.Options, res *gate.Result, 
 			warn(escape.Terminal(err.Error()))
 		}
 	}
+}
+
+// WriteTree writes files (paths relative to dir, with forward slashes)
+// under dir, each whole (see writeAtomic), making the folders it needs. A
+// path that would leave dir is an error, as is a file that cannot be
+// written, after the others were tried.
+func WriteTree(dir string, files map[string][]byte) error {
+	var errs []error
+	for _, name := range slices.Sorted(maps.Keys(files)) {
+		clean := path.Clean(name)
+		if clean == "." || path.IsAbs(clean) || clean == ".." || strings.HasPrefix(clean, "../") {
+			errs = append(errs, fmt.Errorf("%s: a path outside %s", name, dir))
+			continue
+		}
+		p := filepath.Join(dir, filepath.FromSlash(clean))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if err := writeAtomic(p, string(files[name])); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
 }

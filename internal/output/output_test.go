@@ -83,3 +83,27 @@ func TestOutputsWrittenWhole(t *testing.T) {
 		t.Errorf("files left: %v", entries)
 	}
 }
+
+// TestWriteTreeStaysInside: files are written under the folder, in
+// subfolders made for them; a name that would leave it is refused.
+func TestWriteTreeStaysInside(t *testing.T) {
+	dir := t.TempDir()
+	err := WriteTree(filepath.Join(dir, "att"), map[string][]byte{
+		"a/b.jsonl":      []byte("one\n"),
+		"../escape":      []byte("no"),
+		"/abs":           []byte("no"),
+		"c.jsonl":        []byte("two\n"),
+		"a/../../escape": []byte("no"),
+	})
+	if err == nil || !strings.Contains(err.Error(), "../escape: a path outside") || !strings.Contains(err.Error(), "/abs: a path outside") {
+		t.Fatalf("err %v", err)
+	}
+	for name, want := range map[string]string{"att/a/b.jsonl": "one\n", "att/c.jsonl": "two\n"} {
+		if b, err := os.ReadFile(filepath.Join(dir, name)); err != nil || string(b) != want {
+			t.Errorf("%s: %v %q", name, err, b)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "escape")); err == nil {
+		t.Error("a file was written outside the folder")
+	}
+}
