@@ -9,8 +9,9 @@ out="${RUNNER_TEMP:-${TMPDIR:-/tmp}}/fsar"
 mkdir -p "$out"
 result="$out/fsar-result.json"
 sarif="$out/fsar.sarif"
+statement="$out/fsar.intoto.jsonl"
 
-args=(check --format github --output "json=$result" --output "sarif=$sarif" --github-output)
+args=(check --format github --output "json=$result" --output "sarif=$sarif" --output "vsa=$statement" --github-output)
 
 case "${INPUT_FAIL_ON:-review}" in
   warn|review|block) args+=(--fail-on "$INPUT_FAIL_ON") ;;
