@@ -17,6 +17,7 @@ import data.fsar.lib.report
 # custom:
 #   id: required-field
 #   level: deny
+#   waivable: false
 #   remediation: >-
 #     Re-run the FSAR generator so the report carries all its fields, or
 #     restore the missing field from the report's twin.
@@ -39,6 +40,7 @@ deny contains f if {
 # custom:
 #   id: field-type
 #   level: deny
+#   waivable: false
 #   remediation: >-
 #     Write the field with the generator's type: id, timestamp and proposal as
 #     strings, severity as a number, block_execution as true or false, risks

@@ -18,6 +18,7 @@ import data.fsar.lib.report
 # custom:
 #   id: marker-block-edited
 #   level: deny
+#   waivable: false
 #   remediation: >-
 #     Restore block_execution to true or re-run the FSAR; a proposal marked
 #     [fsar_block] must not be executed automatically.

@@ -29,6 +29,7 @@ mask(s) := sprintf("%s****", [substring(s, 0, 4)])
 # custom:
 #   id: secret
 #   level: deny
+#   waivable: false
 #   remediation: >-
 #     Revoke and reissue the secret now, remove it from the proposal and the
 #     report's history, and re-run the FSAR.

@@ -142,6 +142,7 @@ _in_review_band if {
 # custom:
 #   id: severity-edited
 #   level: deny
+#   waivable: false
 #   remediation: >-
 #     Restore the report as the generator wrote it, or re-run the FSAR; never
 #     edit a report's verdict by hand.

@@ -14,6 +14,7 @@ package fsar.twins
 # custom:
 #   id: twin-conflict
 #   level: deny
+#   waivable: false
 #   remediation: >-
 #     Find out which file was edited, then restore it or regenerate both files
 #     from one FSAR run so the twins agree.

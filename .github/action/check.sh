@@ -14,8 +14,8 @@ statement="$out/fsar.intoto.jsonl"
 args=(check --format github --output "json=$result" --output "sarif=$sarif" --output "vsa=$statement" --github-output)
 
 case "${INPUT_FAIL_ON:-review}" in
-  warn|review|block) args+=(--fail-on "$INPUT_FAIL_ON") ;;
-  *) echo "::error title=fsar::fail-on must be warn, review or block"; exit 2 ;;
+  warn|review|block|never) args+=(--fail-on "$INPUT_FAIL_ON") ;;
+  *) echo "::error title=fsar::fail-on must be warn, review, block or never"; exit 2 ;;
 esac
 
 # Lists split on white space only: no globbing, no other expansion.

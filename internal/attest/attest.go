@@ -180,7 +180,13 @@ func statement(res *gate.Result, reports []gate.Report, v gate.Verdict, sum Summ
 // and the extension field added.
 func predicate(d gate.DecidedBy, v gate.Verdict, sum Summary, o Options) (*structpb.Struct, error) {
 	result := Passed
-	if v >= o.FailOn {
+	threshold := o.FailOn
+	if threshold == gate.Never {
+		// Report-only mode does not make an attestation say PASSED of
+		// what the default gate fails.
+		threshold = gate.Review
+	}
+	if v >= threshold {
 		result = Failed
 	}
 	digest, ok := strings.CutPrefix(d.PolicyDigest, "sha256:")

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"slices"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -15,6 +16,7 @@ import (
 	"github.com/fsar-gate/fsar/internal/buildinfo"
 	"github.com/fsar-gate/fsar/internal/escape"
 	"github.com/fsar-gate/fsar/internal/gate"
+	"github.com/fsar-gate/fsar/internal/ghref"
 	"github.com/fsar-gate/fsar/internal/gitfs"
 	"github.com/fsar-gate/fsar/internal/github"
 	"github.com/fsar-gate/fsar/internal/policy"
@@ -91,7 +93,7 @@ from being checked and reported.`,
 	}
 	opts.outputFlags.register(cmd, append(report.Names(), attest.FormatRun), "sarif=fsar.sarif", "verdict")
 	fl := cmd.Flags()
-	fl.StringVar(&opts.FailOn, "fail-on", "review", "lowest verdict that fails the gate: warn, review or block")
+	fl.StringVar(&opts.FailOn, "fail-on", "review", "lowest verdict that fails the gate: warn, review or block; never for report-only (errors still exit 2)")
 	fl.BoolVar(&opts.AllowEmpty, "allow-empty", false, "pass when the paths hold no FSAR report (by default that is an error)")
 	fl.StringVar(&opts.ReportsRef, "reports-ref", "", "read the report files and folders as they are at this git revision, from its objects, without a checkout")
 	fl.BoolVar(&opts.StepOutputs, "github-output", false, "write verdict, counts and the --output paths as step outputs to $GITHUB_OUTPUT")
@@ -151,7 +153,7 @@ func checkRun(ctx context.Context, opts *checkOptions) error {
 	}
 	res, walked := gate.Run(ctx, engine, gate.RunOptions{
 		Source:     src,
-		Options:    gate.Options{Limits: opts.limits, Stdin: opts.IO.In},
+		Options:    gate.Options{Limits: opts.limits, Stdin: opts.IO.In, Waivers: waiversOf(engine, opts.now, env)},
 		AllowEmpty: allowEmpty,
 		DecidedBy:  gate.DecidedBy{FSARVersion: buildinfo.Version, PolicyDigest: engine.Digest(), PolicyRevision: selected.Revision(), Now: opts.now},
 		Notices:    notices,
@@ -194,4 +196,15 @@ func reportOptions(env *actions.Env, rules []policy.Rule) report.Options {
 	wd, _ := os.Getwd()
 	o.Locate(env, wd)
 	return o
+}
+
+// waiversOf are the engine's configured waivers, applied at now, their
+// globs matching repository paths.
+func waiversOf(e *policy.Engine, now time.Time, env *actions.Env) *gate.Waivers {
+	ws := e.Config().Waivers
+	if len(ws) == 0 {
+		return nil
+	}
+	o := reportOptions(env, nil)
+	return &gate.Waivers{List: ws, Now: now, RepoPath: func(file string) string { return ghref.RepoPath(file, o.WorkDir, o.RepoRoot) }}
 }

@@ -60,6 +60,7 @@ func registerPolicyFlags(cmd *cobra.Command, p *policy.Selection) {
 	fl.StringArrayVarP(&p.Policies, "policy", "p", nil, "folder of Rego policies to add to the default bundle (repeatable)")
 	fl.StringArrayVarP(&p.Data, "data", "d", nil, "JSON or YAML document to merge into data (repeatable)")
 	fl.StringVarP(&p.Config, "config", "c", "", "configuration file, read as data.fsar.config (default .fsar.yaml when it exists)")
+	fl.StringVar(&p.Waivers, "waivers", "", "YAML file of waivers (waivers: [...]), beside those in the configuration; read at --policy-ref too")
 	fl.BoolVar(&p.NoDefault, "no-default-policies", false, "use only the --policy folders, not the bundled default policies")
 	fl.StringVar(&p.Ref, "policy-ref", "", "read --policy, --config and --data as they are at this git revision (e.g. origin/main), not in the working tree")
 	registerEvalFlags(cmd, &p.Limits)

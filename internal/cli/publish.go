@@ -230,7 +230,7 @@ and --publish-required is set.`,
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Publish.Modes, "publish", strings.Join(github.Modes, ","), "where to publish: any of comment, check, status, separated by commas")
-	fl.StringVar(&opts.FailOn, "fail-on", "review", "lowest verdict that fails the gate: warn, review or block")
+	fl.StringVar(&opts.FailOn, "fail-on", "review", "lowest verdict that fails the gate: warn, review or block; never for report-only (errors still exit 2)")
 	opts.Limit = github.DefaultResultBytes
 	fl.Var((*sizeFlag)(&opts.Limit), "max-size", "largest result file to read")
 	opts.Publish.register(cmd, true)
@@ -259,6 +259,7 @@ func publishRun(ctx context.Context, opts *publishOptions) error {
 		return err
 	}
 	run := gate.RunOptions{DecidedBy: gate.DecidedBy{FSARVersion: buildinfo.Version, PolicyDigest: engine.Digest(), PolicyRevision: selected.Revision(), Now: opts.now}}
+	run.Waivers = waiversOf(engine, opts.now, env)
 	if opts.Publish.Changed {
 		changed, err := github.Changed(ctx, gctx, nil, github.ChangedOptions{Client: opts.Publish.clientOptions(opts.Factory, false), Timeout: opts.Publish.Timeout})
 		if err != nil {

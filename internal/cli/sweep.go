@@ -194,6 +194,8 @@ func sweepRun(ctx context.Context, opts *sweepOptions) (err error) {
 	}
 	so.DecidedBy = gate.DecidedBy{FSARVersion: buildinfo.Version, OPAVersion: buildinfo.OPA, PolicyDigest: engine.Digest(), Now: opts.now}
 	so.Limits = opts.limits
+	env, _ := opts.Actions()
+	so.Waivers = waiversOf(engine, opts.now, env)
 	so.Stdin = opts.IO.In
 	if opts.IO.ErrTTY {
 		so.Progress = sweep.NewProgress(opts.IO.ErrOut, opts.Factory.Now)

@@ -58,7 +58,11 @@ func reportsByFile(res *Result) map[string]Report {
 func findingsOf(r Report) string {
 	var rules []string
 	for _, f := range r.Findings {
-		rules = append(rules, f.Level.String()+" "+f.Rule)
+		rule := f.Level.String() + " " + f.Rule
+		if f.Waived != nil {
+			rule += " (waived)"
+		}
+		rules = append(rules, rule)
 	}
 	if len(rules) == 0 {
 		return ""

@@ -34,7 +34,14 @@ const (
 
 var verdictNames = [...]string{"pass", "warn", "review", "block", "error"}
 
+// Never is the --fail-on of report-only mode: above every verdict, so
+// that no verdict fails the gate (an error still does: it is exit 2).
+const Never = Error + 1
+
 func (v Verdict) String() string {
+	if v == Never {
+		return "never"
+	}
 	if v < Pass || v > Error {
 		return fmt.Sprintf("Verdict(%d)", int(v))
 	}
@@ -64,13 +71,15 @@ func ParseVerdict(s string) (Verdict, error) {
 }
 
 // ParseFailOn reads --fail-on: the lowest verdict that fails the gate,
-// warn, review or block.
+// warn, review or block; or never (report-only: Never).
 func ParseFailOn(s string) (Verdict, error) {
 	switch s {
 	case "warn", "review", "block":
 		return ParseVerdict(s)
+	case "never":
+		return Never, nil
 	}
-	return 0, fmt.Errorf("--fail-on %q: expected warn, review or block", s)
+	return 0, fmt.Errorf("--fail-on %q: expected warn, review, block or never", s)
 }
 
 // verdictOf maps a finding's level onto the verdict it causes.
@@ -110,6 +119,9 @@ type Finding struct {
 	Remediation string       `json:"remediation,omitempty"`
 	Package     string       `json:"package"`
 	Location    Location     `json:"location"`
+	// Waived, when set, is the waiver that accepts the finding: it is
+	// shown, and does not count toward the verdict.
+	Waived *Waived `json:"waived_by,omitempty"`
 }
 
 // Problem is an error that kept a report from being read or judged.
@@ -195,6 +207,9 @@ type Result struct {
 	// Subject is the pull request and commit the check ran on, when known
 	// (see subject.go).
 	Subject *Subject `json:"subject,omitempty"`
+	// Waivers are the waivers of the configuration and how the run used
+	// them.
+	Waivers []WaiverUse `json:"waivers,omitempty"`
 }
 
 // Options tune how reports are read and evaluated.
@@ -202,6 +217,7 @@ type Options struct {
 	Limits  proposal.Limits // what the readers accept; the defaults when zero
 	Stdin   io.Reader       // read for the unit "-"; without it, "-" is an error
 	Workers int             // concurrent evaluations; the number of CPUs when 0
+	Waivers *Waivers        // the waivers to apply, or nil
 }
 
 // Check reads and evaluates every unit, on all cores, and returns the
@@ -227,7 +243,7 @@ func Check(ctx context.Context, ev Evaluator, units []proposal.Unit, opts Option
 }
 
 // judge evaluates one read report.
-func judge(ctx context.Context, ev Evaluator, res proposal.Result) Report {
+func judge(ctx context.Context, ev Evaluator, res proposal.Result, ws *Waivers) Report {
 	rep := Report{File: res.Unit.Path, Twin: res.Unit.Twin, Findings: []Finding{}}
 	for _, err := range res.Errs {
 		rep.Errors = append(rep.Errors, ProblemOf(err))
@@ -266,9 +282,12 @@ func judge(ctx context.Context, ev Evaluator, res proposal.Result) Report {
 			}
 		}
 	}
+	ws.apply(&rep)
 	rep.Verdict = Pass
 	for _, f := range rep.Findings {
-		rep.Verdict = max(rep.Verdict, verdictOf(f.Level))
+		if f.Waived == nil {
+			rep.Verdict = max(rep.Verdict, verdictOf(f.Level))
+		}
 	}
 	if len(rep.Errors) > 0 || r == nil {
 		rep.Verdict = Error

@@ -110,6 +110,7 @@ func Run(ctx context.Context, ev Evaluator, o RunOptions) (*Result, *Walked) {
 		return cmp.Or(-cmp.Compare(boolInt(a.File == proposal.Stdin), boolInt(b.File == proposal.Stdin)), strings.Compare(a.File, b.File))
 	})
 	slices.Sort(res.Skipped)
+	res.Waivers = o.Waivers.Uses(res.Reports)
 	res.Errors = append(res.Errors, w.Problems...)
 	if len(res.Reports) == 0 && !o.AllowEmpty {
 		res.Errors = append(res.Errors, Problem{Message: fmt.Sprintf("no FSAR report found in %s (use --allow-empty when that is expected)", strings.Join(o.Paths, ", "))})

@@ -103,5 +103,5 @@ func judgeUnit(ctx context.Context, ev Evaluator, u proposal.Unit, opts Options,
 	if res.Skipped {
 		return Judged{Unit: u, Skipped: true}
 	}
-	return Judged{Unit: u, Report: judge(ctx, ev, res), Read: res.Report}
+	return Judged{Unit: u, Report: judge(ctx, ev, res, opts.Waivers), Read: res.Report}
 }

@@ -98,7 +98,7 @@ func effective(res *gate.Result, a *Approval) gate.Verdict {
 			continue
 		}
 		for _, f := range r.Findings {
-			if f.Level == policy.Warn {
+			if f.Level == policy.Warn && f.Waived == nil {
 				v = max(v, gate.Warn)
 			}
 		}

@@ -101,4 +101,7 @@ type Rule struct {
 	Package     string // "fsar.severity"
 	File        string // module file name, as given by its Source
 	Line        int    // line of the annotated rule
+	// Waivable is false when custom.waivable is false: no waiver may
+	// accept the rule's findings.
+	Waivable bool
 }

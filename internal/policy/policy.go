@@ -36,6 +36,8 @@ import (
 	"github.com/open-policy-agent/opa/v1/storage"
 	"github.com/open-policy-agent/opa/v1/storage/inmem"
 	"github.com/open-policy-agent/opa/v1/topdown"
+
+	"github.com/fsar-gate/fsar/internal/config"
 )
 
 // Options configure Load.
@@ -70,6 +72,8 @@ type Engine struct {
 	rules     []Rule       // sorted by ID
 	byID      map[string]*Rule
 	digest    string
+	keys      []config.Key // the configuration keys the packages declare
+	config    *config.File // the configuration read, when Selected.Load made the engine
 }
 
 // policySet is one deny, review or warn set of one package.
@@ -116,6 +120,10 @@ func Load(ctx context.Context, opts Options) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
+	keys, err := declaredConfig(c)
+	if err != nil {
+		return nil, err
+	}
 
 	query, err := buildQuery(sets)
 	if err != nil {
@@ -140,6 +148,7 @@ func Load(ctx context.Context, opts Options) (*Engine, error) {
 		rules:     rules,
 		byID:      make(map[string]*Rule, len(rules)),
 		digest:    digest(policyFiles, canonical),
+		keys:      keys,
 	}
 	for i := range e.rules {
 		e.byID[e.rules[i].ID] = &e.rules[i]
@@ -383,6 +392,15 @@ func annotatedRules(c *ast.Compiler, as *ast.AnnotationSet) ([]Rule, []Problem) 
 			Title:       a.Title,
 			Description: a.Description,
 			File:        file,
+			Waivable:    true,
+		}
+		if w, has := a.Custom["waivable"]; has {
+			b, ok := w.(bool)
+			if !ok {
+				problems = append(problems, locProblem(a.Location, fmt.Sprintf("rule %s: custom.waivable must be true or false", id)))
+				continue
+			}
+			r.Waivable = b
 		}
 		if m != nil {
 			r.Package = packageName(m.Package.Path)
@@ -505,6 +523,26 @@ func digest(files []file, canonicalData []byte) string {
 
 // Rules returns the annotated rules (those with a custom.id), sorted by ID.
 func (e *Engine) Rules() []Rule { return slices.Clone(e.rules) }
+
+// ConfigKeys are the configuration keys the policy packages declare in
+// their METADATA (custom.config), beside fsar's own (config.Core).
+func (e *Engine) ConfigKeys() []config.Key { return slices.Clone(e.keys) }
+
+// Config is the configuration the engine was loaded with: checked, its
+// waivers included; an empty one when none was read.
+func (e *Engine) Config() *config.File {
+	if e.config == nil {
+		return config.Empty()
+	}
+	return e.config
+}
+
+// RuleInfo tells whether a policy declares the rule id, and whether its
+// findings may be waived.
+func (e *Engine) RuleInfo(id string) (known, waivable bool) {
+	r, ok := e.byID[id]
+	return ok, ok && r.Waivable
+}
 
 // Digest returns "sha256:<hex>" over the policy modules, sorted by name,
 // and the canonical JSON of the data and configuration they are evaluated

@@ -256,8 +256,8 @@ func TestRules(t *testing.T) {
 		),
 	})
 	want := []Rule{
-		{ID: "alpha", Level: Deny, Title: "Alpha", Package: "fsar.a", File: "policies/a.rego", Line: 8},
-		{ID: "zed", Level: Warn, Title: "Zed", Description: "Last by id.", Remediation: "Fix zed.", Package: "fsar.b", File: "policies/b.rego", Line: 9},
+		{ID: "alpha", Level: Deny, Title: "Alpha", Package: "fsar.a", File: "policies/a.rego", Line: 8, Waivable: true},
+		{ID: "zed", Level: Warn, Title: "Zed", Description: "Last by id.", Remediation: "Fix zed.", Package: "fsar.b", File: "policies/b.rego", Line: 9, Waivable: true},
 	}
 	if diff := cmp.Diff(want, e.Rules()); diff != "" {
 		t.Errorf("Rules (-want +got):\n%s", diff)

@@ -15,6 +15,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/fsar-gate/fsar/internal/config"
 	"github.com/fsar-gate/fsar/internal/gitfs"
 	"github.com/fsar-gate/fsar/policies"
 )
@@ -28,9 +29,12 @@ const DefaultConfigFile = ".fsar.yaml"
 // or as they are at a git revision (Ref), so that a pull request is judged
 // by its base branch's policies.
 type Selection struct {
-	Policies  []string
-	Data      []string
-	Config    string
+	Policies []string
+	Data     []string
+	Config   string
+	// Waivers is a YAML file of waivers (waivers: [...]), beside those of
+	// the configuration.
+	Waivers   string
 	NoDefault bool
 	// Ref, when set, is the git revision the --policy folders, the
 	// configuration and the --data files are read at, instead of the
@@ -61,9 +65,7 @@ func (s Selection) Open(ctx context.Context) (*Selected, error) {
 		p.files, err = newRepoFiles(ctx)
 		return p, err
 	}
-	paths := append(append([]string{}, s.Policies...), s.Data...)
-	paths = append(paths, s.configPath())
-	snap, err := gitfs.Take(ctx, ".", s.Ref, paths)
+	snap, err := gitfs.Take(ctx, ".", s.Ref, s.paths())
 	if err != nil {
 		return nil, fmt.Errorf("--policy-ref: %w", err)
 	}
@@ -87,9 +89,18 @@ func (p *Selected) Changed(ctx context.Context) ([]string, error) {
 	if p.Ref == "" {
 		return nil, nil
 	}
+	return gitfs.Changed(ctx, ".", p.Ref, p.paths())
+}
+
+// files are the selection's files and folders: policies, data,
+// configuration and waivers.
+func (p Selection) paths() []string {
 	paths := append(append([]string{}, p.Policies...), p.Data...)
 	paths = append(paths, p.configPath())
-	return gitfs.Changed(ctx, ".", p.Ref, paths)
+	if p.Waivers != "" {
+		paths = append(paths, p.Waivers)
+	}
+	return paths
 }
 
 // Test runs the Rego tests of the selection's policies, with its data
@@ -189,19 +200,43 @@ func (p *Selected) Sources() ([]Source, error) {
 	return srcs, nil
 }
 
-// config reads the configuration file: the one named, or .fsar.yaml when it
-// exists. No file gives an empty configuration: the policies' defaults.
-func (p *Selected) config() (map[string]any, error) {
+// Configuration reads the configuration file, the one named or
+// .fsar.yaml when it exists, and the waivers file, strictly (see package
+// config). No file gives every default. The keys the policies declare
+// are checked once they are compiled (Load).
+func (p *Selected) Configuration() (*config.File, error) {
+	f := config.Empty()
 	if p.Config == "" {
 		// Only a file that is not there at all means the defaults: one
 		// that cannot be used is an error, not an empty configuration.
-		if _, err := p.stat(DefaultConfigFile); errors.Is(err, fs.ErrNotExist) {
-			return map[string]any{}, nil
-		} else if err != nil {
+		if _, err := p.stat(DefaultConfigFile); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("%s: %w", DefaultConfigFile, unwrapPath(err))
 		}
 	}
-	return p.readDocument(p.configPath())
+	if p.Config != "" || p.exists(DefaultConfigFile) {
+		raw, err := p.readFile(p.configPath())
+		if err != nil {
+			return nil, err
+		}
+		if f, err = config.Parse(p.configPath(), raw); err != nil {
+			return nil, err
+		}
+	}
+	if p.Waivers != "" {
+		raw, err := p.readFile(p.Waivers)
+		if err != nil {
+			return nil, fmt.Errorf("--waivers: %w", err)
+		}
+		if err := f.AddWaivers(p.Waivers, raw); err != nil {
+			return nil, err
+		}
+	}
+	return f, nil
+}
+
+func (p *Selected) exists(name string) bool {
+	_, err := p.stat(name)
+	return err == nil
 }
 
 // DataDocs reads and merges the --data documents.
@@ -248,7 +283,7 @@ func (p *Selected) Load(ctx context.Context, now time.Time) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := p.config()
+	cfg, err := p.Configuration()
 	if err != nil {
 		return nil, err
 	}
@@ -256,7 +291,22 @@ func (p *Selected) Load(ctx context.Context, now time.Time) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	return Load(ctx, Options{Sources: srcs, Data: data, Config: cfg, Now: now, Limits: p.Limits})
+	e, err := Load(ctx, Options{Sources: srcs, Data: data, Config: cfg.Values, Now: now, Limits: p.Limits})
+	if err != nil {
+		return nil, err
+	}
+	if err := cfg.Resolve(e.keys); err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(e.rules))
+	for i, r := range e.rules {
+		ids[i] = r.ID
+	}
+	if err := cfg.CheckWaivers(now, e.RuleInfo, ids); err != nil {
+		return nil, err
+	}
+	e.config = cfg
+	return e, nil
 }
 
 func unwrapPath(err error) error {

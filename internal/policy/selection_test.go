@@ -33,8 +33,8 @@ func TestSelection(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := sel.config()
-	if err != nil || cfg["review_threshold"] != 20 {
+	cfg, err := sel.Configuration()
+	if err != nil || cfg.Values["review_threshold"] != 20 {
 		t.Errorf("config %v %v", cfg, err)
 	}
 	data, err := sel.DataDocs()
@@ -104,9 +104,10 @@ func TestSelectionStaysInTheRepository(t *testing.T) {
 			t.Errorf("%s: err = %v", name, err)
 		}
 	}
-	// Named outside the repository by the workflow: read.
+	// Named outside the repository by the workflow: read (and, not being
+	// a configuration, refused for its keys, not for where it is).
 	opened, _ := Selection{Config: secret}.Open(t.Context())
-	if _, err := opened.Load(t.Context(), now); err != nil {
+	if _, err := opened.Load(t.Context(), now); err == nil || !strings.Contains(err.Error(), `credentials.json:1:2: unknown key "auths"`) {
 		t.Errorf("a configuration named outside the repository: %v", err)
 	}
 	// A named pipe is refused, not waited on.

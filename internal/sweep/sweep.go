@@ -63,6 +63,8 @@ type Options struct {
 	Limits proposal.Limits
 	// Workers is the number of concurrent evaluations; all cores when 0.
 	Workers int
+	// Waivers are the configuration's waivers, or nil.
+	Waivers *gate.Waivers
 	// Stdin is read for the path "-".
 	Stdin io.Reader
 	// Progress, when not nil, is told how far the sweep has come.
@@ -182,7 +184,7 @@ func Run(ctx context.Context, ev gate.Evaluator, opts Options) (*Result, error) 
 	}
 
 	a := newAcc(s.Period)
-	w := gate.Judge(ctx, ev, src, gate.Options{Limits: opts.Limits, Workers: opts.Workers, Stdin: opts.Stdin}, func(j gate.Judged) {
+	w := gate.Judge(ctx, ev, src, gate.Options{Limits: opts.Limits, Workers: opts.Workers, Stdin: opts.Stdin, Waivers: opts.Waivers}, func(j gate.Judged) {
 		files := 1
 		if j.Unit.Twin != "" {
 			files = 2

@@ -1,0 +1,193 @@
+package gate
+
+import (
+	"fmt"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"github.com/fsar-gate/fsar/internal/config"
+	"github.com/fsar-gate/fsar/internal/ghref"
+	"github.com/fsar-gate/fsar/internal/policy"
+	"github.com/fsar-gate/fsar/internal/proposal"
+)
+
+// ExpiringWithin is how soon before its end a waiver in use is said to
+// expire (a waiver-expiring finding).
+const ExpiringWithin = 14 * 24 * time.Hour
+
+// The rules of the findings fsar adds for waivers.
+const (
+	RuleWaiverExpired  = "waiver-expired"
+	RuleWaiverExpiring = "waiver-expiring"
+)
+
+// Waivers are the waivers a run applies, at its evaluation time.
+type Waivers struct {
+	List []config.Waiver
+	Now  time.Time
+	// RepoPath gives a report file's repository path, which the waivers'
+	// globs match; the path as given (when relative) when nil.
+	RepoPath func(file string) string
+}
+
+// Waived is the waiver that accepted a finding: it is shown, but does
+// not count toward the verdict.
+type Waived struct {
+	Reason     string `json:"reason"`
+	ApprovedBy string `json:"approved_by"`
+	Expires    string `json:"expires"`
+	Ticket     string `json:"ticket,omitempty"`
+	// Source is where the waiver is written, file:line.
+	Source string `json:"source"`
+}
+
+func waivedBy(w *config.Waiver) *Waived {
+	return &Waived{Reason: w.Reason, ApprovedBy: w.ApprovedBy, Expires: w.Expires, Ticket: w.Ticket, Source: w.Source}
+}
+
+// covers tells whether the waiver names the report: by its id, or by a
+// glob of its repository path or its twin's.
+func (ws *Waivers) covers(w *config.Waiver, rep *Report) bool {
+	paths := []string{ws.repoPath(rep.File)}
+	if rep.Twin != "" {
+		paths = append(paths, ws.repoPath(rep.Twin))
+	}
+	for _, r := range w.Reports {
+		if rep.ID != "" && r == rep.ID {
+			return true
+		}
+		for _, p := range paths {
+			if p != "" && proposal.MatchGlob(r, p) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (ws *Waivers) repoPath(file string) string {
+	if ws.RepoPath != nil {
+		if p := ws.RepoPath(file); p != "" {
+			return p
+		}
+	}
+	return ghref.RepoPath(file, "", "")
+}
+
+// apply marks the findings of rep that a holding waiver accepts (the
+// first, in file order), and adds a warn finding for each waiver of its
+// findings that has expired, or is in use and expires within
+// ExpiringWithin.
+func (ws *Waivers) apply(rep *Report) {
+	if ws == nil || len(ws.List) == 0 {
+		return
+	}
+	var expired, expiring []int // waiver indexes, once each
+	for i := range rep.Findings {
+		f := &rep.Findings[i]
+		for j := range ws.List {
+			w := &ws.List[j]
+			if w.Rule != f.Rule || !ws.covers(w, rep) {
+				continue
+			}
+			if !w.HoldsAt(ws.Now) {
+				if !slices.Contains(expired, j) {
+					expired = append(expired, j)
+				}
+				continue
+			}
+			f.Waived = waivedBy(w)
+			if w.Until().Sub(ws.Now) <= ExpiringWithin && !slices.Contains(expiring, j) {
+				expiring = append(expiring, j)
+			}
+			break
+		}
+	}
+	for _, j := range expired {
+		w := &ws.List[j]
+		if waivedFor(rep, w.Rule) {
+			continue // another waiver holds
+		}
+		rep.Findings = append(rep.Findings, ws.finding(w, RuleWaiverExpired, "Waiver expired",
+			fmt.Sprintf("the waiver of %s for this report (approved by %s: %s) expired on %s: its findings count again", w.Rule, w.ApprovedBy, w.Reason, w.Expires),
+			"Fix the report, or renew the waiver with a new expiry, reason and approval."))
+	}
+	for _, j := range expiring {
+		w := &ws.List[j]
+		days := int(w.Until().Sub(ws.Now).Hours()/24) + 1
+		rep.Findings = append(rep.Findings, ws.finding(w, RuleWaiverExpiring, "Waiver expiring",
+			fmt.Sprintf("the waiver of %s for this report (approved by %s) ends with %s, in %d days: then its findings count again", w.Rule, w.ApprovedBy, w.Expires, days),
+			"Fix the report before the waiver ends, or renew it with a new expiry, reason and approval."))
+	}
+}
+
+func waivedFor(rep *Report, rule string) bool {
+	for _, f := range rep.Findings {
+		if f.Rule == rule && f.Waived != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// finding is a warn finding about waiver w, placed at the waiver.
+func (ws *Waivers) finding(w *config.Waiver, rule, title, msg, remediation string) Finding {
+	p := w.Position()
+	return Finding{Level: policy.Warn, Rule: rule, Title: title, Message: msg, Remediation: remediation, Package: "fsar",
+		Location: Location{File: filepath.FromSlash(p.File), Line: p.Line, Column: p.Column}}
+}
+
+// WaiverUse is a waiver as a run used it.
+type WaiverUse struct {
+	config.Waiver
+	// Status is "in use", "expiring" (in use, and ends within
+	// ExpiringWithin), "expired" or "unused" (it holds but matched no
+	// finding of the run).
+	Status string `json:"status"`
+	// Findings and Reports count what it waived in this run.
+	Findings int `json:"findings"`
+	Reports  int `json:"reports"`
+}
+
+// Uses says how the run's reports used each waiver, in file order.
+func (ws *Waivers) Uses(reports []Report) []WaiverUse {
+	if ws == nil || len(ws.List) == 0 {
+		return nil
+	}
+	bySource := map[string]*WaiverUse{}
+	out := make([]WaiverUse, len(ws.List))
+	for i := range ws.List {
+		out[i] = WaiverUse{Waiver: ws.List[i]}
+		bySource[ws.List[i].Source] = &out[i]
+	}
+	for _, r := range reports {
+		seen := map[string]bool{}
+		for _, f := range r.Findings {
+			if f.Waived == nil {
+				continue
+			}
+			if u := bySource[f.Waived.Source]; u != nil {
+				u.Findings++
+				if !seen[f.Waived.Source] {
+					seen[f.Waived.Source] = true
+					u.Reports++
+				}
+			}
+		}
+	}
+	for i := range out {
+		u := &out[i]
+		switch {
+		case !u.HoldsAt(ws.Now):
+			u.Status = "expired"
+		case u.Findings == 0:
+			u.Status = "unused"
+		case u.Until().Sub(ws.Now) <= ExpiringWithin:
+			u.Status = "expiring"
+		default:
+			u.Status = "in use"
+		}
+	}
+	return out
+}
