@@ -78,15 +78,20 @@ func (g *GitHub) Format(w io.Writer, res *gate.Result) error {
 			}
 			msg = escape.Truncate(msg, ghMessageRunes)
 			level, rank := "error", 1
-			switch f.Level {
-			case policy.Review:
+			switch {
+			case f.Waived != nil:
+				// Shown, not counted: a notice, never an error.
+				title = "fsar waived " + f.Level.String() + ": " + escape.Terminal(f.Rule)
+				msg = escape.Truncate(escape.Terminal(WaivedText(f.Waived))+"\n\n"+msg, ghMessageRunes)
+				level, rank = "notice", 0
+			case f.Level == policy.Review:
 				rank = 2
-			case policy.Warn:
+			case f.Level == policy.Warn:
 				level, rank = "warning", 0
 			}
 			anns = append(anns, annotation{level: level, rank: rank, file: g.repoPath(f.Location.File), line: f.Location.Line,
 				title: escape.Truncate(title, ghTitleRunes), message: msg,
-				plain: f.Level.String() + " " + g.place(f.Location.File, f.Location.Line) + " " + escape.Terminal(f.Rule) + ": " + escape.Truncate(escape.Terminal(f.Message), ghMessageRunes)})
+				plain: waivedPrefix(f) + f.Level.String() + " " + g.place(f.Location.File, f.Location.Line) + " " + escape.Terminal(f.Rule) + ": " + escape.Truncate(escape.Terminal(f.Message), ghMessageRunes)})
 		}
 	}
 	for _, n := range res.Notices {
@@ -168,4 +173,11 @@ func (a annotation) command() string {
 		s += " " + strings.Join(props, ",")
 	}
 	return s + "::" + escape.WorkflowData(a.message)
+}
+
+func waivedPrefix(f gate.Finding) string {
+	if f.Waived != nil {
+		return "waived "
+	}
+	return ""
 }

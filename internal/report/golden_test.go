@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/fsar-gate/fsar/internal/config"
 	"github.com/fsar-gate/fsar/internal/gate"
 	"github.com/fsar-gate/fsar/internal/policy"
 	"github.com/fsar-gate/fsar/internal/testkit"
@@ -44,6 +46,60 @@ func proposalsResult(t *testing.T) (*gate.Result, []policy.Rule) {
 		t.Fatal("checking proposals/ failed in an earlier test")
 	}
 	return proposalsRes, proposalsRules
+}
+
+var (
+	waivedOnce  sync.Once
+	waivedRes   *gate.Result
+	waivedRules []policy.Rule
+)
+
+// waivedResult is proposalsResult with the waivers of
+// testdata/waivers.yaml: in use, expiring, expired and unused.
+func waivedResult(t *testing.T) (*gate.Result, []policy.Rule) {
+	t.Helper()
+	waivedOnce.Do(func() {
+		t.Chdir(repoRoot(t))
+		path := filepath.Join("internal", "report", "testdata", "waivers.yaml")
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg, err := config.Parse(filepath.ToSlash(path), raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		waivedRes, waivedRules = checkWaived(t, cfg, nil, "proposals")
+	})
+	if waivedRes == nil {
+		t.Fatal("checking proposals/ with waivers failed in an earlier test")
+	}
+	return waivedRes, waivedRules
+}
+
+// TestGoldenWaivers: every format with waivers in use. The waived
+// findings are shown and marked (SARIF suppressions, JUnit skipped, a
+// notice annotation, their own markdown heading), and do not count.
+func TestGoldenWaivers(t *testing.T) {
+	res, rules := waivedResult(t)
+	statuses := map[string]string{}
+	for _, u := range res.Waivers {
+		statuses[u.Rule] = u.Status
+	}
+	want := map[string]string{"block-execution": "in use", "severity-review": "in use", "canned-risks": "expiring", "stale-report": "expired", "id-format": "unused"}
+	if diff := cmp.Diff(want, statuses); diff != "" {
+		t.Fatalf("waiver statuses (-want +got):\n%s", diff)
+	}
+	plain, _ := proposalsResult(t)
+	if res.Count.Review != plain.Count.Review-1 || res.Count.Pass != plain.Count.Pass+1 || res.Count.Block != plain.Count.Block {
+		t.Fatalf("counts %+v, without waivers %+v", res.Count, plain.Count)
+	}
+	for _, name := range Names() {
+		t.Run(name, func(t *testing.T) {
+			got := render(t, name, githubOptions(rules), res)
+			testkit.Golden(t, filepath.Join(pkgDir(t), "testdata", "golden", "proposals-waived."+goldenExt[name]), got)
+		})
+	}
 }
 
 func TestGoldenEveryFormat(t *testing.T) {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/open-policy-agent/opa/v1/version"
 
+	"github.com/fsar-gate/fsar/internal/config"
 	"github.com/fsar-gate/fsar/internal/gate"
 	"github.com/fsar-gate/fsar/internal/policy"
 	"github.com/fsar-gate/fsar/internal/proposal"
@@ -40,11 +41,20 @@ func repoRoot(t testing.TB) string {
 // folder: the real engine, reader and gate.
 func check(t testing.TB, extraPolicies []string, paths ...string) (*gate.Result, []policy.Rule) {
 	t.Helper()
+	return checkWaived(t, nil, extraPolicies, paths...)
+}
+
+// checkWaived is check with the waivers of a configuration.
+func checkWaived(t testing.TB, cfg *config.File, extraPolicies []string, paths ...string) (*gate.Result, []policy.Rule) {
+	t.Helper()
+	if cfg == nil {
+		cfg = config.Empty()
+	}
 	srcs := []policy.Source{{Name: "policies", FS: policies.FS}}
 	for _, dir := range extraPolicies {
 		srcs = append(srcs, policy.Source{Name: dir, FS: os.DirFS(dir)})
 	}
-	engine, err := policy.Load(context.Background(), policy.Options{Sources: srcs, Config: map[string]any{}, Now: testNow})
+	engine, err := policy.Load(context.Background(), policy.Options{Sources: srcs, Config: cfg.Values, Now: testNow})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +68,12 @@ func check(t testing.TB, extraPolicies []string, paths ...string) (*gate.Result,
 	for _, e := range errs {
 		res.Errors = append(res.Errors, gate.ProblemOf(e))
 	}
-	res.Reports, res.Skipped = gate.Check(context.Background(), engine, units, gate.Options{})
+	var ws *gate.Waivers
+	if len(cfg.Waivers) > 0 {
+		ws = &gate.Waivers{List: cfg.Waivers, Now: testNow}
+	}
+	res.Reports, res.Skipped = gate.Check(context.Background(), engine, units, gate.Options{Waivers: ws})
+	res.Waivers = ws.Uses(res.Reports)
 	res.Summarize()
 	return res, engine.Rules()
 }

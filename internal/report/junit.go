@@ -187,21 +187,30 @@ func (j *JUnit) suite(r gate.Report) junitSuite {
 		c := junitCase{Name: escape.Terminal(id), Classname: class, Time: "0"}
 		fs := byRule[id]
 		if len(fs) > 0 {
-			worst := fs[0].Level
+			// Waived findings are shown, but only the others count.
+			var counted []gate.Finding
+			var worst policy.Level
 			var text []string
 			for _, f := range fs {
-				worst = max(worst, f.Level)
+				if f.Waived == nil {
+					counted = append(counted, f)
+					worst = max(worst, f.Level)
+				}
 				text = append(text, junitFinding(f))
 			}
 			body := strings.Join(text, "\n\n")
-			if worst >= policy.Review {
-				msg := escape.Truncate(escape.Terminal(fs[0].Message), junitMessageRunes)
-				if len(fs) > 1 {
-					msg += fmt.Sprintf(" (and %d more)", len(fs)-1)
+			switch {
+			case len(counted) == 0:
+				c.Skipped = &junitResult{Message: escape.Truncate(escape.Terminal(WaivedText(fs[0].Waived)), junitMessageRunes), Text: body}
+				s.Skipped++
+			case worst >= policy.Review:
+				msg := escape.Truncate(escape.Terminal(counted[0].Message), junitMessageRunes)
+				if len(counted) > 1 {
+					msg += fmt.Sprintf(" (and %d more)", len(counted)-1)
 				}
 				c.Failure = &junitResult{Type: worst.String(), Message: msg, Text: body}
 				s.Failures++
-			} else {
+			default:
 				c.SystemOut = body
 			}
 		}
@@ -233,6 +242,9 @@ func junitFinding(f gate.Finding) string {
 	s += "\n" + escape.Terminal(f.Message)
 	if f.Remediation != "" {
 		s += "\nFix: " + escape.Terminal(f.Remediation)
+	}
+	if f.Waived != nil {
+		s += "\nWaived: " + escape.Terminal(WaivedText(f.Waived))
 	}
 	return s
 }

@@ -187,13 +187,16 @@ func (m *Markdown) render(res *gate.Result) string {
 		d.add("\n")
 	}
 
+	// Waived findings, under their own heading: shown, not counted.
+	m.waived(d, &st, res)
+
 	// Warnings, folded.
 	var warned []gate.Report
 	warnFindings := 0
 	for _, r := range notPass[:listed] {
 		if r.Verdict == gate.Warn {
 			warned = append(warned, r)
-			warnFindings += len(r.Findings)
+			warnFindings += len(r.Findings) - waivedCount(r)
 		}
 	}
 	if len(warned) > 0 {
@@ -281,6 +284,9 @@ func (m *Markdown) items(r gate.Report, indent string) []string {
 		out = append(out, indent+"- **error**"+m.at(p.Location.File, p.Location.Line)+": "+escape.Markdown(p.Message, mdProblemRunes)+"\n")
 	}
 	for _, f := range r.Findings {
+		if f.Waived != nil {
+			continue // under the waived findings' own heading
+		}
 		s := indent + "- **" + f.Level.String() + "** " + escape.Code(f.Rule, mdRuleRunes, false) + m.at(f.Location.File, f.Location.Line) +
 			": " + escape.Markdown(f.Message, mdMessageRunes) + "\n"
 		if f.Remediation != "" {
@@ -403,4 +409,63 @@ func groupThousands(n int) string {
 		s = s[:i] + "," + s[i:]
 	}
 	return s
+}
+
+func waivedCount(r gate.Report) int {
+	n := 0
+	for _, f := range r.Findings {
+		if f.Waived != nil {
+			n++
+		}
+	}
+	return n
+}
+
+// waived writes the waived findings, each with who waived it, until when
+// and why, and the waivers that need attention: expiring, expired, unused.
+func (m *Markdown) waived(d *mdDoc, st *mdState, res *gate.Result) {
+	total := 0
+	for _, r := range res.Reports {
+		total += waivedCount(r)
+	}
+	if total > 0 && d.add(fmt.Sprintf("### 🏷️ Waived: %d %s (shown, not counted)\n\n", total, plural(total, "finding", "findings"))) {
+	reports:
+		for _, r := range res.Reports {
+			for _, f := range r.Findings {
+				w := f.Waived
+				if w == nil {
+					continue
+				}
+				line := "- " + escape.Code(m.display(r.File), mdFileRunes, false)
+				if r.ID != "" {
+					line += " (" + escape.Code(r.ID, mdIDRunes, false) + ")"
+				}
+				line += ": **" + f.Level.String() + "** " + escape.Code(f.Rule, mdRuleRunes, false) + m.at(f.Location.File, f.Location.Line) +
+					" — waived by " + escape.Markdown(w.ApprovedBy, mdIDRunes) + " until " + escape.Markdown(w.Expires, 20) +
+					": " + escape.Markdown(w.Reason, mdRemedyRunes) + " (" + escape.Code(w.Source, mdFileRunes, false)
+				if w.Ticket != "" {
+					line += ", " + escape.Code(w.Ticket, mdFileRunes, false)
+				}
+				if !d.add(line + ")\n") {
+					break reports
+				}
+				st.findingsShown++
+			}
+		}
+		d.add("\n")
+	}
+	var attention []gate.WaiverUse
+	for _, u := range res.Waivers {
+		if u.Status != "in use" {
+			attention = append(attention, u)
+		}
+	}
+	if len(attention) > 0 && d.open("<details>\n<summary>"+escape.HTML(fmt.Sprintf("⚠️ %d %s to look at: expiring, expired or unused", len(attention), plural(len(attention), "waiver", "waivers")))+"</summary>\n\n", "\n</details>\n\n") {
+		for _, u := range attention {
+			if !d.add("- **" + u.Status + "**: " + escape.Markdown(WaiverLine(u), mdMessageRunes) + "\n") {
+				break
+			}
+		}
+		d.close("\n</details>\n\n")
+	}
 }

@@ -3,6 +3,7 @@ package report
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"io"
 	"net/url"
 	"path/filepath"
@@ -118,7 +119,19 @@ type sarifResult struct {
 	Message             sarifText         `json:"message"`
 	Locations           []sarifLocation   `json:"locations,omitempty"`
 	PartialFingerprints map[string]string `json:"partialFingerprints"`
-	Properties          sarifResultProps  `json:"properties"`
+	// Suppressions mark a waived finding: code scanning shows it as
+	// dismissed, not open.
+	Suppressions []sarifSuppression `json:"suppressions,omitempty"`
+	Properties   sarifResultProps   `json:"properties"`
+}
+
+type sarifSuppression struct {
+	Kind          string `json:"kind"`
+	Status        string `json:"status"`
+	Justification string `json:"justification"`
+	// Location is where the waiver is written, as SARIF's suppression
+	// location would be a physical location in the repository.
+	Location *sarifLocation `json:"location,omitempty"`
 }
 
 type sarifResultProps struct {
@@ -200,6 +213,7 @@ func (s *SARIF) Format(w io.Writer, res *gate.Result) error {
 				Message:             sarifText{Text: sarifMessage(f.Message)},
 				Locations:           s.locations(f.Location.File, f.Location.Line),
 				PartialFingerprints: map[string]string{FingerprintKey: fp.next(f.Rule, s.uri(f.Location.File), f.Field, f.Message)},
+				Suppressions:        s.suppressions(f.Waived),
 				Properties:          sarifResultProps{Level: f.Level.String(), Field: f.Field, Report: r.ID},
 			})
 		}
@@ -426,4 +440,29 @@ func semver(v string) string {
 		return v
 	}
 	return ""
+}
+
+// suppressions are a waived finding's: accepted, outside the code (in
+// the configuration, where Location points), with who, why and until when.
+func (s *SARIF) suppressions(w *gate.Waived) []sarifSuppression {
+	if w == nil {
+		return nil
+	}
+	sup := sarifSuppression{Kind: "external", Status: "accepted", Justification: sarifMessage(WaivedText(w))}
+	i := strings.LastIndex(w.Source, ":")
+	if line, err := strconv.Atoi(w.Source[i+1:]); i > 0 && err == nil {
+		if locs := s.locations(w.Source[:i], line); len(locs) > 0 {
+			sup.Location = &locs[0]
+		}
+	}
+	return []sarifSuppression{sup}
+}
+
+// WaivedText says who waived a finding, until when and why.
+func WaivedText(w *gate.Waived) string {
+	s := fmt.Sprintf("waived by %s until %s: %s (%s)", w.ApprovedBy, w.Expires, w.Reason, w.Source)
+	if w.Ticket != "" {
+		s += " " + w.Ticket
+	}
+	return s
 }

@@ -68,8 +68,14 @@ func (t *Text) Format(w io.Writer, res *gate.Result) error {
 		}
 		for _, f := range r.Findings {
 			loc := fmt.Sprintf("%s:%d", escape.Terminal(f.Location.File), f.Location.Line)
-			fmt.Fprintf(b, "  %s %s %s  %s\n", t.paint(t.levelColor(f.Level.String()), fmt.Sprintf("%-6s", f.Level)),
-				escape.Terminal(f.Rule), t.paint(ansiDim, loc), escape.Terminal(f.Message))
+			level := t.paint(t.levelColor(f.Level.String()), fmt.Sprintf("%-6s", f.Level))
+			if f.Waived != nil {
+				level = t.paint(ansiDim, fmt.Sprintf("%-6s", "waived"))
+			}
+			fmt.Fprintf(b, "  %s %s %s  %s\n", level, escape.Terminal(f.Rule), t.paint(ansiDim, loc), escape.Terminal(f.Message))
+			if w := f.Waived; w != nil {
+				fmt.Fprintf(b, "         %s\n", t.paint(ansiDim, escape.Terminal(fmt.Sprintf("%s, waived by %s until %s: %s (%s)", f.Level, w.ApprovedBy, w.Expires, w.Reason, w.Source))))
+			}
 		}
 	}
 	for _, s := range res.Skipped {
@@ -80,6 +86,9 @@ func (t *Text) Format(w io.Writer, res *gate.Result) error {
 	}
 	for _, n := range res.Notices {
 		fmt.Fprintf(b, "%s %s\n", t.paint(ansiCyan, "NOTICE"), escape.Terminal(n))
+	}
+	for _, u := range res.Waivers {
+		fmt.Fprintf(b, "%s %s\n", t.paint(t.waiverColor(u.Status), "WAIVER"), escape.Terminal(WaiverLine(u)))
 	}
 	fmt.Fprintf(b, "\n%s: %s", t.paint(t.verdictColor(res.Verdict), strings.ToUpper(res.Verdict.String())), res.Tally())
 	if n := res.Count.Skipped; n > 0 {
@@ -104,4 +113,28 @@ func plural(n int, one, many string) string {
 		return one
 	}
 	return many
+}
+
+func (t *Text) waiverColor(status string) string {
+	switch status {
+	case "expired", "expiring":
+		return ansiYellow
+	case "unused":
+		return ansiDim
+	}
+	return ansiCyan
+}
+
+// WaiverLine says on one line what a waiver is and how the run used it.
+func WaiverLine(u gate.WaiverUse) string {
+	use := fmt.Sprintf("%d %s in %d %s", u.Findings, plural(u.Findings, "finding", "findings"), u.Reports, plural(u.Reports, "report", "reports"))
+	switch u.Status {
+	case "unused":
+		use = "matched nothing in this run"
+	case "expired":
+		use = "expired: it waives nothing"
+	case "expiring":
+		use += ", ending soon"
+	}
+	return fmt.Sprintf("%s (%s): %s, approved by %s until %s: %s", u.Rule, u.Source, use, u.ApprovedBy, u.Expires, u.Reason)
 }

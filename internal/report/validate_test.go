@@ -139,12 +139,20 @@ func TestSARIFValidAgainstSchema(t *testing.T) {
 	res, rules := proposalsResult(t)
 	validateSARIF(t, render(t, "sarif", githubOptions(rules), res))
 	validateSARIF(t, render(t, "sarif", Options{}, res))
+	waived, _ := waivedResult(t)
+	sarif := render(t, "sarif", githubOptions(rules), waived)
+	if !bytes.Contains(sarif, []byte(`"suppressions"`)) {
+		t.Fatal("no suppressions in the SARIF of waived findings")
+	}
+	validateSARIF(t, sarif)
 }
 
 func TestSARIFMultitool(t *testing.T) {
 	res, rules := proposalsResult(t)
 	sarif := render(t, "sarif", githubOptions(rules), res)
 	multitool(t, sarif)
+	waived, _ := waivedResult(t)
+	multitool(t, render(t, "sarif", githubOptions(rules), waived))
 	// And it does fail SARIF that GitHub would refuse: a rule without a
 	// full description.
 	bad := bytes.ReplaceAll(sarif, []byte(`"fullDescription"`), []byte(`"fullDescriptionX"`))
@@ -161,6 +169,8 @@ func TestSARIFMultitool(t *testing.T) {
 func TestJUnitValidAgainstSchema(t *testing.T) {
 	res, rules := proposalsResult(t)
 	validateJUnit(t, render(t, "junit", githubOptions(rules), res))
+	waived, _ := waivedResult(t)
+	validateJUnit(t, render(t, "junit", githubOptions(rules), waived))
 	validateJUnit(t, render(t, "junit", Options{}, res))
 }
 
