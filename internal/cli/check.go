@@ -162,11 +162,18 @@ func checkRun(ctx context.Context, opts *checkOptions) error {
 	if changed != nil {
 		fmt.Fprintf(opts.IO.ErrOut, "fsar: %s\n", escape.Terminal(changed.Account(res, walked, opts.Paths)))
 	}
+	// Published first, so that the outputs record the human approval.
+	var pub *github.Published
+	var pubErr error
+	if opts.Publish.enabled() {
+		pub, pubErr = opts.Publish.post(ctx, opts.Factory, res, opts.failOn)
+		res.Approval = approvalOf(pub)
+	}
 	if err := writeCheck(ctx, opts, env, res, engine.Rules(), selected, commit); err != nil {
 		return err
 	}
 	if opts.Publish.enabled() {
-		return opts.Publish.publish(ctx, opts.Factory, res, opts.failOn, opts.plan)
+		return opts.Publish.finish(opts.Factory, pub, pubErr, res, opts.failOn, opts.plan)
 	}
 	return verdictStatus(res.Verdict, res.Verdict >= opts.failOn)
 }

@@ -115,12 +115,16 @@ func (p *publishFlags) failed(f *Factory, what string, why error) error {
 }
 
 // publish publishes res as the flags say and returns the command's
-// outcome: the verdict's exit status (after human approval), or exit 3
-// when publishing failed and --publish-required is set. A failed posting
-// otherwise only warns, and falls back to the job summary and the log's
-// annotations, so that the exit status reflects the verdict. A result
-// that must not be published (github.Refusal) is an error.
+// outcome (see post and finish).
 func (p *publishFlags) publish(ctx context.Context, f *Factory, res *gate.Result, failOn gate.Verdict, plan *output.Plan) error {
+	pub, err := p.post(ctx, f, res, failOn)
+	return p.finish(f, pub, err, res, failOn, plan)
+}
+
+// post publishes res as the flags say, and tells the person who runs
+// fsar what it posted where. The error is a *github.Refusal when the
+// result must not be published, else the failures to post.
+func (p *publishFlags) post(ctx context.Context, f *Factory, res *gate.Result, failOn gate.Verdict) (*github.Published, error) {
 	env, envErr := f.Actions()
 	modes, _ := github.ParseModes(p.Modes) // checked before the command ran
 	pub, err := github.PublishCheck(ctx, env, envErr, res, github.CheckPublishing{
@@ -134,6 +138,25 @@ func (p *publishFlags) publish(ctx context.Context, f *Factory, res *gate.Result
 	for _, line := range pub.Lines {
 		fmt.Fprintf(f.IO.ErrOut, "fsar: %s\n", escape.Terminal(line))
 	}
+	return pub, err
+}
+
+// approvalOf is the approval found when pub was posted, or nil.
+func approvalOf(pub *github.Published) *gate.Approval {
+	if pub == nil || pub.Outcome == nil || pub.Outcome.Publication == nil {
+		return nil
+	}
+	return pub.Outcome.Publication.Approval
+}
+
+// finish returns the command's outcome once res was posted: the
+// verdict's exit status (after human approval), or exit 3 when
+// publishing failed and --publish-required is set. A failed posting
+// otherwise only warns, and falls back to the job summary and the log's
+// annotations, so that the exit status reflects the verdict. A result
+// that must not be published (github.Refusal) is an error.
+func (p *publishFlags) finish(f *Factory, pub *github.Published, err error, res *gate.Result, failOn gate.Verdict, plan *output.Plan) error {
+	env, _ := f.Actions()
 	var refused *github.Refusal
 	if errors.As(err, &refused) {
 		return refused.Err

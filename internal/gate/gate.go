@@ -210,6 +210,9 @@ type Result struct {
 	// Waivers are the waivers of the configuration and how the run used
 	// them.
 	Waivers []WaiverUse `json:"waivers,omitempty"`
+	// Approval is the human approval found on the pull request when the
+	// verdict was published (fsar check --publish), or nil.
+	Approval *Approval `json:"approval,omitempty"`
 }
 
 // Options tune how reports are read and evaluated.

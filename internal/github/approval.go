@@ -11,6 +11,8 @@ import (
 	"time"
 
 	gh "github.com/google/go-github/v62/github"
+
+	"github.com/fsar-gate/fsar/internal/gate"
 )
 
 // DefaultApprovalLabel is the label by which a person approves a review
@@ -18,21 +20,7 @@ import (
 const DefaultApprovalLabel = "fsar-approved"
 
 // Approval is what fsar found of a human approval on a pull request.
-type Approval struct {
-	Label string `json:"label"`
-	// Honoured is set when the approval counts: Approver added the label
-	// after the last push, and may write to the repository.
-	Honoured bool   `json:"honoured"`
-	Approver string `json:"approver,omitempty"`
-	// LabeledBy and LabeledAt are the latest "labeled" event's.
-	LabeledBy string    `json:"labeled_by,omitempty"`
-	LabeledAt time.Time `json:"labeled_at,omitzero"`
-	// LastPush is when the head commit was pushed, as far as the API
-	// tells (see Approve).
-	LastPush time.Time `json:"last_push,omitzero"`
-	// Reason says why the approval is not honoured.
-	Reason string `json:"reason,omitempty"`
-}
+type Approval = gate.Approval
 
 // writers are the permissions that may approve.
 var writers = []string{"admin", "maintain", "write"}

@@ -250,12 +250,18 @@ func clean(s string) string {
 // absolute paths, paths that leave the folder, and standard input.
 func RepoPath(file string) string { return ghref.RepoPath(file, "", "") }
 
-// approvalNote is the markdown note on an approval, or "".
-func approvalNote(a *Approval, v gate.Verdict) string {
+// approvalNote is the markdown note on an approval: who approved and
+// when, why a label is ignored, or, for a review verdict, how to approve
+// it (label is the approval label, "" when approval is off).
+func approvalNote(a *Approval, v gate.Verdict, label string) string {
 	if a == nil {
-		return ""
+		if v != gate.Review || label == "" {
+			return ""
+		}
+		return fmt.Sprintf("> [!IMPORTANT]\n> A human must approve this review verdict: a maintainer (write, maintain or admin permission) adds the label %s after the last push, and the next run passes it. Block verdicts cannot be approved.\n\n",
+			codeLabel(label))
 	}
-	label := "`" + strings.ReplaceAll(clean(a.Label), "`", "'") + "`"
+	label = codeLabel(a.Label)
 	switch {
 	case a.Honoured:
 		return fmt.Sprintf("> [!NOTE]\n> Review approved by @%s with the label %s, added %s after the last push.\n\n",
@@ -297,3 +303,5 @@ func render(r Renderer, res *gate.Result, limit int) (string, error) {
 	}
 	return cutBytes(buf.String(), limit, "*(cut: the report is longer than GitHub allows here; the job's log has all of it)*"), nil
 }
+
+func codeLabel(l string) string { return "`" + strings.ReplaceAll(clean(l), "`", "'") + "`" }

@@ -96,6 +96,7 @@ func (c *Client) Publish(ctx context.Context, res *gate.Result, o Options) (*Out
 	}
 	c.decide(pub, o, approval)
 	if approval != nil {
+		approval.Effective = pub.Effective
 		if approval.Honoured {
 			out.Notes = append(out.Notes, fmt.Sprintf("review approved by @%s (label %s)", safeLogin(approval.Approver), approval.Label))
 		} else {
@@ -106,7 +107,7 @@ func (c *Client) Publish(ctx context.Context, res *gate.Result, o Options) (*Out
 	if err != nil {
 		return out, err
 	}
-	pub.Body = approvalNote(approval, res.Verdict) + body
+	pub.Body = approvalNote(approval, res.Verdict, o.ApprovalLabel) + body
 	pub.Body = cutBytes(pub.Body, CommentLimit-200, "*(cut)*")
 
 	var posters Fanout

@@ -40,7 +40,7 @@ var (
 //	    GITHUB_EVENT_NAME, GITHUB_EVENT_PATH ($WORK/event.json), GITHUB_SHA,
 //	    GITHUB_RUN_ID, GITHUB_STEP_SUMMARY ($WORK/summary.md),
 //	    GITHUB_WORKSPACE ($WORK), GITHUB_ACTIONS
-//	ghfake event pull_request|workflow_run [HEAD]
+//	ghfake event pull_request[:ACTION]|workflow_run [HEAD]
 //	    set the environment of a job that the event triggered, for HEAD
 //	    (the pull request's head by default)
 //	ghfake fault KIND METHOD PATH-REGEXP [times=N] [skip=N] [wait=N] [applied]
@@ -109,7 +109,7 @@ func ScriptCmd(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Check(s.Inject(f))
 	case "event":
 		if len(args) < 2 || len(args) > 3 {
-			ts.Fatalf("usage: ghfake event pull_request|workflow_run [HEAD]")
+			ts.Fatalf("usage: ghfake event pull_request[:ACTION]|workflow_run [HEAD]")
 		}
 		head := s.PullRequest(pr).HeadSHA
 		if len(args) == 3 {
@@ -273,9 +273,13 @@ func scriptEvent(ts *testscript.TestScript, s *Server, event, head string) {
 		"base":   map[string]any{"sha": p.BaseSHA, "ref": p.BaseRef},
 	}
 	var payload map[string]any
+	event, action, _ := strings.Cut(event, ":") // pull_request:labeled
 	switch event {
 	case "pull_request":
-		payload = map[string]any{"action": "synchronize", "number": p.Number, "pull_request": pr}
+		payload = map[string]any{"action": cmp.Or(action, "synchronize"), "number": p.Number, "pull_request": pr}
+		if action == "labeled" || action == "unlabeled" {
+			payload["label"] = map[string]any{"name": "fsar-approved"}
+		}
 		ts.Setenv("GITHUB_SHA", ScriptMerge)
 		ts.Setenv("GITHUB_BASE_REF", p.BaseRef)
 	case "workflow_run":
