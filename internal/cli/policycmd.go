@@ -151,9 +151,12 @@ func newPolicyDocCmd(f *Factory) *cobra.Command {
 	opts := &policyDocOptions{Factory: f}
 	cmd := &cobra.Command{
 		Use:   "doc",
-		Short: "List the active rules: id, level, title and remediation",
+		Short: "List the active rules and the configuration keys",
 		Long: `List the rules that 'fsar check' would apply with the same flags, from the
-METADATA annotations of the policies.`,
+METADATA annotations of the policies: id, level, whether a waiver may accept
+their findings, title and remediation; then the configuration keys
+(.fsar.yaml) with their types and defaults: fsar's own, and those the
+policies declare (custom.config). --format json lists the rules.`,
 		Example: `  fsar policy doc
   fsar policy doc --policy ./policy --format json`,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -176,5 +179,5 @@ func policyDocRun(ctx context.Context, opts *policyDocOptions) error {
 	if err != nil {
 		return err
 	}
-	return policy.WriteDocs(opts.IO.Out, opts.Format, policy.Docs(engine.Rules()))
+	return policy.WriteDocs(opts.IO.Out, opts.Format, policy.Docs(engine.Rules()), policy.ConfigKeys(engine))
 }

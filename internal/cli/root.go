@@ -81,7 +81,7 @@ and the verdict could not be published.`,
 		SilenceErrors: true,
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err: err} })
-	root.AddCommand(newParseCmd(f), newCheckCmd(f), newPolicyCmd(f), newVersionCmd(f), newSweepCmd(f), newPublishCmd(f), newVerifyCmd(f))
+	root.AddCommand(newParseCmd(f), newCheckCmd(f), newPolicyCmd(f), newVersionCmd(f), newSweepCmd(f), newPublishCmd(f), newVerifyCmd(f), newConfigCmd(f))
 	return root
 }
 

@@ -66,13 +66,19 @@ func (ws *Waivers) covers(w *config.Waiver, rep *Report) bool {
 	return false
 }
 
+// repoPath is the path a waiver's globs match: the file's repository
+// path, or, for a file outside the repository, the path as given (which
+// a name pattern, without a slash, still matches).
 func (ws *Waivers) repoPath(file string) string {
 	if ws.RepoPath != nil {
 		if p := ws.RepoPath(file); p != "" {
 			return p
 		}
 	}
-	return ghref.RepoPath(file, "", "")
+	if p := ghref.RepoPath(file, "", ""); p != "" {
+		return p
+	}
+	return filepath.ToSlash(filepath.Clean(file))
 }
 
 // apply marks the findings of rep that a holding waiver accepts (the
@@ -145,9 +151,9 @@ type WaiverUse struct {
 	// ExpiringWithin), "expired" or "unused" (it holds but matched no
 	// finding of the run).
 	Status string `json:"status"`
-	// Findings and Reports count what it waived in this run.
-	Findings int `json:"findings"`
-	Reports  int `json:"reports"`
+	// WaivedFindings and WaivedReports count what it waived in this run.
+	WaivedFindings int `json:"waived_findings"`
+	WaivedReports  int `json:"waived_reports"`
 }
 
 // Uses says how the run's reports used each waiver, in file order.
@@ -168,10 +174,10 @@ func (ws *Waivers) Uses(reports []Report) []WaiverUse {
 				continue
 			}
 			if u := bySource[f.Waived.Source]; u != nil {
-				u.Findings++
+				u.WaivedFindings++
 				if !seen[f.Waived.Source] {
 					seen[f.Waived.Source] = true
-					u.Reports++
+					u.WaivedReports++
 				}
 			}
 		}
@@ -181,7 +187,7 @@ func (ws *Waivers) Uses(reports []Report) []WaiverUse {
 		switch {
 		case !u.HoldsAt(ws.Now):
 			u.Status = "expired"
-		case u.Findings == 0:
+		case u.WaivedFindings == 0:
 			u.Status = "unused"
 		case u.Until().Sub(ws.Now) <= ExpiringWithin:
 			u.Status = "expiring"

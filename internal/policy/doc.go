@@ -11,6 +11,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/fsar-gate/fsar/internal/config"
 	"github.com/fsar-gate/fsar/internal/escape"
 )
 
@@ -24,6 +25,8 @@ type RuleDoc struct {
 	Package     string `json:"package"`
 	File        string `json:"file"`
 	Line        int    `json:"line"`
+	// Waivable is false for rules no waiver may accept.
+	Waivable bool `json:"waivable"`
 }
 
 // Docs describes the rules: deny first, then review and warn, each by id.
@@ -38,7 +41,7 @@ func Docs(rules []Rule) []RuleDoc {
 	docs := make([]RuleDoc, len(rules))
 	for i, r := range rules {
 		docs[i] = RuleDoc{ID: r.ID, Level: r.Level.String(), Title: r.Title, Description: r.Description,
-			Remediation: r.Remediation, Package: r.Package, File: r.File, Line: r.Line}
+			Remediation: r.Remediation, Package: r.Package, File: r.File, Line: r.Line, Waivable: r.Waivable}
 	}
 	return docs
 }
@@ -47,26 +50,33 @@ func Docs(rules []Rule) []RuleDoc {
 var DocFormats = []string{"text", "markdown", "json"}
 
 // WriteDocs writes the rules' documentation as text (a table, then each
-// remediation), a markdown table, or JSON. Texts from METADATA are
-// escaped for where they are written.
-func WriteDocs(w io.Writer, format string, docs []RuleDoc) error {
+// remediation, then the configuration keys), a markdown table of each, or
+// JSON (the rules). Texts from METADATA are escaped for where they are
+// written.
+func WriteDocs(w io.Writer, format string, docs []RuleDoc, keys []config.Key) error {
 	switch format {
 	case "json":
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		return enc.Encode(docs)
 	case "markdown":
-		fmt.Fprintln(w, "| Rule | Level | Title | Remediation |")
-		fmt.Fprintln(w, "|------|-------|-------|-------------|")
+		fmt.Fprintln(w, "| Rule | Level | Waivable | Title | Remediation |")
+		fmt.Fprintln(w, "|------|-------|----------|-------|-------------|")
 		for _, d := range docs {
-			fmt.Fprintf(w, "| %s | %s | %s | %s |\n", escape.Code(d.ID, 0, true), d.Level, escape.Markdown(d.Title, 0), escape.Markdown(d.Remediation, 0))
+			fmt.Fprintf(w, "| %s | %s | %s | %s | %s |\n", escape.Code(d.ID, 0, true), d.Level, yesNo(d.Waivable), escape.Markdown(d.Title, 0), escape.Markdown(d.Remediation, 0))
+		}
+		fmt.Fprintln(w, "\n| Configuration key | Type | Default | Declared by | Meaning |")
+		fmt.Fprintln(w, "|-------------------|------|---------|-------------|---------|")
+		for _, k := range keys {
+			fmt.Fprintf(w, "| %s | %s | %s | %s | %s |\n", escape.Code(k.Name, 0, true), k.Type, escape.Code(defaultText(k.Default), 0, true),
+				escape.Markdown(declaredBy(k), 0), escape.Markdown(k.Description, 0))
 		}
 		return nil
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "RULE\tLEVEL\tTITLE")
+	fmt.Fprintln(tw, "RULE\tLEVEL\tWAIVABLE\tTITLE")
 	for _, d := range docs {
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", escape.Terminal(d.ID), d.Level, escape.Terminal(d.Title))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", escape.Terminal(d.ID), d.Level, yesNo(d.Waivable), escape.Terminal(d.Title))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -76,7 +86,44 @@ func WriteDocs(w io.Writer, format string, docs []RuleDoc) error {
 			fmt.Fprintf(w, "\n%s (%s:%d)\n  %s\n", escape.Terminal(d.ID), escape.Terminal(d.File), d.Line, escape.Terminal(d.Remediation))
 		}
 	}
-	return nil
+	fmt.Fprintln(w)
+	tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "CONFIGURATION KEY\tTYPE\tDEFAULT\tDECLARED BY\tMEANING")
+	for _, k := range keys {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", escape.Terminal(k.Name), k.Type, escape.Terminal(defaultText(k.Default)), escape.Terminal(declaredBy(k)), escape.Terminal(k.Description))
+	}
+	return tw.Flush()
+}
+
+// ConfigKeys are the configuration keys of a run: fsar's own, then those
+// the policies declare.
+func ConfigKeys(e *Engine) []config.Key {
+	return append(slices.Clone(config.Core), e.ConfigKeys()...)
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+func defaultText(v any) string {
+	if v == nil {
+		return "-"
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
+}
+
+func declaredBy(k config.Key) string {
+	if k.Package == "" {
+		return "fsar"
+	}
+	return k.Package
 }
 
 // FormatFiles formats every .rego file under paths (files or folders;

@@ -127,7 +127,7 @@ func (t *Text) waiverColor(status string) string {
 
 // WaiverLine says on one line what a waiver is and how the run used it.
 func WaiverLine(u gate.WaiverUse) string {
-	use := fmt.Sprintf("%d %s in %d %s", u.Findings, plural(u.Findings, "finding", "findings"), u.Reports, plural(u.Reports, "report", "reports"))
+	use := fmt.Sprintf("%d %s in %d %s", u.WaivedFindings, plural(u.WaivedFindings, "finding", "findings"), u.WaivedReports, plural(u.WaivedReports, "report", "reports"))
 	switch u.Status {
 	case "unused":
 		use = "matched nothing in this run"
