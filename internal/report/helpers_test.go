@@ -52,7 +52,7 @@ func check(t testing.TB, extraPolicies []string, paths ...string) (*gate.Result,
 	res := &gate.Result{
 		Schema: gate.Schema,
 		DecidedBy: gate.DecidedBy{
-			FSARVersion: "dev", OPAVersion: version.Version, PolicyDigest: engine.Digest(), Now: testNow,
+			FSARVersion: "dev", FSARCommit: "0123456789abcdef0123456789abcdef01234567-dirty", OPAVersion: version.Version, PolicyDigest: engine.Digest(), Now: testNow,
 		},
 	}
 	for _, e := range errs {
