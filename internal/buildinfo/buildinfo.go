@@ -6,7 +6,8 @@
 //
 //   - the linker: a release (GoReleaser, `make build`) stamps them with
 //     -ldflags "-X github.com/fsar-gate/fsar/internal/buildinfo.Version=v1.2.3
-//     -X github.com/fsar-gate/fsar/internal/buildinfo.Commit=<full commit>";
+//     -X github.com/fsar-gate/fsar/internal/buildinfo.Commit=<full commit>"
+//     (and Date, the commit's date);
 //   - the module's build information: `go install
 //     github.com/fsar-gate/fsar/cmd/fsar@v1.2.3` records v1.2.3 as the main
 //     module's version (a pseudo-version such as
@@ -35,6 +36,10 @@ var Version = "dev"
 // Commit is the fsar commit: stamped by the linker, else the one the
 // build information names, else "".
 var Commit = ""
+
+// Date is when the commit fsar was built from was made (RFC 3339), set by
+// the linker in a release; "" otherwise.
+var Date = ""
 
 // OPA is the version of the Open Policy Agent fsar embeds.
 var OPA = version.Version
@@ -105,6 +110,7 @@ func Resolve(version, commit string, bi *debug.BuildInfo) (string, string) {
 type Info struct {
 	FSAR   string `json:"fsar"`
 	Commit string `json:"commit"`
+	Date   string `json:"date,omitempty"`
 	OPA    string `json:"opa"`
 	Go     string `json:"go"`
 }
@@ -115,7 +121,7 @@ func Current() Info {
 	if commit == "" {
 		commit = "unknown"
 	}
-	return Info{FSAR: Version, Commit: commit, OPA: OPA, Go: runtime.Version()}
+	return Info{FSAR: Version, Commit: commit, Date: Date, OPA: OPA, Go: runtime.Version()}
 }
 
 // Write writes the versions, one "name version" a line, or as JSON.
@@ -125,6 +131,10 @@ func (i Info) Write(w io.Writer, asJSON bool) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(i)
 	}
-	_, err := fmt.Fprintf(w, "fsar %s\ncommit %s\nopa %s\ngo %s\n", i.FSAR, i.Commit, i.OPA, i.Go)
+	date := ""
+	if i.Date != "" {
+		date = "date " + i.Date + "\n"
+	}
+	_, err := fmt.Fprintf(w, "fsar %s\ncommit %s\n%sopa %s\ngo %s\n", i.FSAR, i.Commit, date, i.OPA, i.Go)
 	return err
 }

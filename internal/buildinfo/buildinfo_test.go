@@ -65,3 +65,15 @@ func TestCurrentNamesAnUnknownCommit(t *testing.T) {
 		t.Errorf("Write = %q, %v", buf.String(), err)
 	}
 }
+
+func TestWriteDate(t *testing.T) {
+	var buf bytes.Buffer
+	i := Info{FSAR: "v1.2.3", Commit: "10ccf74", Date: "2026-11-30T12:36:23Z", OPA: "1.22.3", Go: "go1.26.8"}
+	if err := i.Write(&buf, false); err != nil {
+		t.Fatal(err)
+	}
+	want := "fsar v1.2.3\ncommit 10ccf74\ndate 2026-11-30T12:36:23Z\nopa 1.22.3\ngo go1.26.8\n"
+	if buf.String() != want {
+		t.Errorf("Write = %q, want %q", buf.String(), want)
+	}
+}
