@@ -74,8 +74,11 @@ func fromDist(dist string) (release, error) {
 	var meta struct {
 		Version string `json:"version"`
 	}
-	if err := json.Unmarshal(raw, &meta); err != nil || meta.Version == "" {
-		return release{}, fmt.Errorf("%s/metadata.json names no version (%v)", dist, err)
+	if err := json.Unmarshal(raw, &meta); err != nil {
+		return release{}, fmt.Errorf("%s/metadata.json: %w", dist, err)
+	}
+	if meta.Version == "" {
+		return release{}, fmt.Errorf("%s/metadata.json names no version", dist)
 	}
 	r := release{tag: "v" + meta.Version, files: map[string][]byte{}}
 	r.asset = fmt.Sprintf("fsar_%s_%s_%s.tar.gz", meta.Version, runtime.GOOS, runtime.GOARCH)
@@ -107,7 +110,7 @@ func build(dir string) (release, error) {
 		"./cmd/fsar")
 	cmd.Dir = root
 	if out, err := cmd.CombinedOutput(); err != nil {
-		return release{}, fmt.Errorf("go build: %v\n%s", err, out)
+		return release{}, fmt.Errorf("go build: %w\n%s", err, out)
 	}
 	var buf bytes.Buffer
 	gz := gzip.NewWriter(&buf)
