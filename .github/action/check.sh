@@ -13,14 +13,33 @@ statement="$out/fsar.intoto.jsonl"
 
 args=(check --format github --output "json=$result" --output "sarif=$sarif" --output "vsa=$statement" --github-output)
 
-case "${INPUT_FAIL_ON:-review}" in
-  warn|review|block|never) args+=(--fail-on "$INPUT_FAIL_ON") ;;
+# split_list VALUE sets items: one item per line when VALUE has several
+# lines (so that a path may hold spaces; each line trimmed, empty lines
+# skipped), else the words of its single line. No globbing, no other
+# expansion.
+split_list() {
+  local line
+  items=()
+  if [[ "$1" == *$'\n'* ]]; then
+    while IFS= read -r line || [ -n "$line" ]; do
+      line=${line%$'\r'}
+      line=${line#"${line%%[![:space:]]*}"}
+      line=${line%"${line##*[![:space:]]}"}
+      if [ -n "$line" ]; then items+=("$line"); fi
+    done <<< "$1"
+  else
+    read -r -a items <<< "$1" || true
+  fi
+}
+
+fail_on=${INPUT_FAIL_ON:-review}
+case "$fail_on" in
+  warn|review|block|never) args+=(--fail-on "$fail_on") ;;
   *) echo "::error title=fsar::fail-on must be warn, review, block or never"; exit 2 ;;
 esac
 
-# Lists split on white space only: no globbing, no other expansion.
-read -r -d '' -a policies <<< "${INPUT_POLICY:-}" || true
-for p in "${policies[@]}"; do args+=(--policy "$p"); done
+split_list "${INPUT_POLICY:-}"
+for p in "${items[@]}"; do args+=(--policy "$p"); done
 if [ -n "${INPUT_CONFIG:-}" ]; then args+=(--config "$INPUT_CONFIG"); fi
 
 # On a pull request, judge by the base branch's policies and configuration.
@@ -39,7 +58,8 @@ fi
 if [ -n "${INPUT_PUBLISH:-}" ]; then args+=(--publish "$INPUT_PUBLISH"); fi
 if [ "${INPUT_CHANGED_ONLY:-false}" = true ]; then args+=(--changed); fi
 
-read -r -d '' -a paths <<< "${INPUT_PATHS:-.}" || true
+split_list "${INPUT_PATHS:-.}"
+paths=("${items[@]}")
 if [ "${#paths[@]}" -eq 0 ]; then paths=(.); fi
 
 set +e

@@ -155,7 +155,7 @@ func checkRun(ctx context.Context, opts *checkOptions) error {
 		Source:     src,
 		Options:    gate.Options{Limits: opts.limits, Stdin: opts.IO.In, Waivers: waiversOf(engine, opts.now, env)},
 		AllowEmpty: allowEmpty,
-		DecidedBy:  gate.DecidedBy{FSARVersion: buildinfo.Version, PolicyDigest: engine.Digest(), PolicyRevision: selected.Revision(), Now: opts.now},
+		DecidedBy:  gate.DecidedBy{FSARVersion: buildinfo.Version, FSARCommit: buildinfo.Commit, PolicyDigest: engine.Digest(), PolicyRevision: selected.Revision(), Now: opts.now},
 		Notices:    notices,
 		Subject:    subject,
 	})

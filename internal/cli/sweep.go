@@ -192,7 +192,7 @@ func sweepRun(ctx context.Context, opts *sweepOptions) (err error) {
 	if err != nil {
 		return err
 	}
-	so.DecidedBy = gate.DecidedBy{FSARVersion: buildinfo.Version, OPAVersion: buildinfo.OPA, PolicyDigest: engine.Digest(), Now: opts.now}
+	so.DecidedBy = gate.DecidedBy{FSARVersion: buildinfo.Version, FSARCommit: buildinfo.Commit, OPAVersion: buildinfo.OPA, PolicyDigest: engine.Digest(), Now: opts.now}
 	so.Limits = opts.limits
 	env, _ := opts.Actions()
 	so.Waivers = waiversOf(engine, opts.now, env)

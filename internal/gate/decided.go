@@ -11,11 +11,13 @@ import (
 
 // The shapes of what decided a run, as fsar writes them: its version
 // ("dev", a semantic version, or what git describe gives for an untagged
-// build: an abbreviated commit, perhaps "-dirty"), the embedded OPA's
-// version, the policy digest (policy.Engine.Digest) and the full commit
-// the policies were read at.
+// build: an abbreviated commit, perhaps "-dirty"), the commit it was built
+// from (full, or abbreviated as in a Go pseudo-version, perhaps "-dirty"),
+// the embedded OPA's version, the policy digest (policy.Engine.Digest) and
+// the full commit the policies were read at.
 var (
 	fsarVersionRE  = regexp.MustCompile(`^(?:dev|v?` + semverRE + `|[0-9a-f]{7,40}(?:-dirty)?)$`)
+	fsarCommitRE   = regexp.MustCompile(`^[0-9a-f]{7,64}(?:-dirty)?$`)
 	opaVersionRE   = regexp.MustCompile(`^` + semverRE + `$`)
 	policyDigestRE = regexp.MustCompile(`^sha256:[0-9a-f]{64}$`)
 )
@@ -41,6 +43,8 @@ func (db DecidedBy) Validate() error {
 	switch {
 	case len(db.FSARVersion) > maxVersionLen || !fsarVersionRE.MatchString(db.FSARVersion):
 		return bad("fsar_version", db.FSARVersion, `"dev" or a version such as v1.2.3`)
+	case db.FSARCommit != "" && !fsarCommitRE.MatchString(db.FSARCommit):
+		return bad("fsar_commit", db.FSARCommit, `a commit id (7 to 64 lowercase hex digits, perhaps "-dirty"), or none`)
 	case len(db.OPAVersion) > maxVersionLen || !opaVersionRE.MatchString(db.OPAVersion):
 		return bad("opa_version", db.OPAVersion, "a version such as 1.22.3")
 	case !ValidDigest(db.PolicyDigest):

@@ -180,7 +180,10 @@ type Count struct {
 
 // DecidedBy records what judged a run, so that a result can be reproduced.
 type DecidedBy struct {
-	FSARVersion  string `json:"fsar_version"`
+	FSARVersion string `json:"fsar_version"`
+	// FSARCommit is the commit fsar was built from, when it is known
+	// (buildinfo.Commit).
+	FSARCommit   string `json:"fsar_commit,omitempty"`
 	OPAVersion   string `json:"opa_version"`
 	PolicyDigest string `json:"policy_digest"`
 	// PolicyRevision is the git commit the policies and configuration were

@@ -34,7 +34,7 @@ func TestFooterInert(t *testing.T) {
 	live := regexp.MustCompile(`@[A-Za-z0-9]|#[0-9]|(?i:gh-[0-9])|:[a-z]+:|[0-9a-f]{7}`)
 	for _, h := range hostile {
 		res := &gate.Result{Schema: gate.Schema, DecidedBy: gate.DecidedBy{
-			FSARVersion: h, OPAVersion: h, PolicyDigest: h, PolicyRevision: h, Now: testNow,
+			FSARVersion: h, FSARCommit: h, OPAVersion: h, PolicyDigest: h, PolicyRevision: h, Now: testNow,
 		}}
 		res.Summarize()
 		out := string(render(t, "markdown", Options{}, res))
@@ -70,13 +70,13 @@ func TestFooterInert(t *testing.T) {
 // span, shown exactly.
 func TestFooterWellFormed(t *testing.T) {
 	res := &gate.Result{Schema: gate.Schema, DecidedBy: gate.DecidedBy{
-		FSARVersion: "v1.2.3-rc.1+build.5", OPAVersion: "1.22.3",
+		FSARVersion: "v1.2.3-rc.1+build.5", FSARCommit: strings.Repeat("fedcba9876", 4), OPAVersion: "1.22.3",
 		PolicyDigest:   "sha256:" + strings.Repeat("ab", 32),
 		PolicyRevision: strings.Repeat("0123456789", 4), Now: testNow,
 	}}
 	res.Summarize()
 	out := string(render(t, "markdown", Options{}, res))
-	want := "\n---\n<sub>Decided by fsar `v1.2.3-rc.1+build.5` with OPA `1.22.3`, policies `sha256:" + strings.Repeat("ab", 32) +
+	want := "\n---\n<sub>Decided by fsar `v1.2.3-rc.1+build.5` (commit `" + strings.Repeat("fedcba9876", 4) + "`) with OPA `1.22.3`, policies `sha256:" + strings.Repeat("ab", 32) +
 		"` at revision `" + strings.Repeat("0123456789", 4) + "`, at 2026-11-25T12:00:00Z.</sub>\n"
 	if !strings.HasSuffix(out, want) {
 		t.Errorf("footer:\n%q\nwant it to end with\n%q", out[max(0, len(out)-len(want)):], want)

@@ -62,7 +62,7 @@ func checkWaived(t testing.TB, cfg *config.File, extraPolicies []string, paths .
 	res := &gate.Result{
 		Schema: gate.Schema,
 		DecidedBy: gate.DecidedBy{
-			FSARVersion: "dev", OPAVersion: version.Version, PolicyDigest: engine.Digest(), Now: testNow,
+			FSARVersion: "dev", FSARCommit: "0123456789abcdef0123456789abcdef01234567-dirty", OPAVersion: version.Version, PolicyDigest: engine.Digest(), Now: testNow,
 		},
 	}
 	for _, e := range errs {

@@ -88,13 +88,15 @@ func (j *JUnit) Format(w io.Writer, res *gate.Result) error {
 	res = canonical(res)
 	doc := junitSuites{Name: "fsar", Time: "0"}
 	stamp := res.DecidedBy.Now.UTC().Format("2006-01-02T15:04:05")
+	decided := decidedProps(res.DecidedBy)
 	for _, r := range res.Reports {
 		s := j.suite(r)
 		s.Timestamp = stamp
+		s.Properties.Property = append(s.Properties.Property, decided...)
 		doc.Suites = append(doc.Suites, s)
 	}
 	if len(res.Errors) > 0 || len(res.Skipped) > 0 || len(res.Notices) > 0 {
-		s := junitSuite{Name: "fsar", Time: "0", Timestamp: stamp}
+		s := junitSuite{Name: "fsar", Time: "0", Timestamp: stamp, Properties: &junitProperties{Property: decided}}
 		var notes []string
 		for _, n := range res.Notices {
 			notes = append(notes, "notice: "+escape.Terminal(n))
@@ -132,6 +134,17 @@ func (j *JUnit) Format(w io.Writer, res *gate.Result) error {
 	buf.WriteByte('\n')
 	_, err := w.Write(xmlSafeLog(buf.Bytes()))
 	return err
+}
+
+// decidedProps name what judged the run, in every testsuite: JUnit has
+// no place for them on <testsuites>. They come from the result, which
+// may have been read from a file, so they are escaped like report text.
+func decidedProps(db gate.DecidedBy) []junitProperty {
+	props := []junitProperty{{"fsar_version", escape.Terminal(db.FSARVersion)}}
+	if db.FSARCommit != "" {
+		props = append(props, junitProperty{"fsar_commit", escape.Terminal(db.FSARCommit)})
+	}
+	return append(props, junitProperty{"opa_version", escape.Terminal(db.OPAVersion)})
 }
 
 // suite is one report's testsuite.

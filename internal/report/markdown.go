@@ -354,7 +354,11 @@ func (m *Markdown) footer(res *gate.Result, reports, findings, problems int) str
 	if db.PolicyRevision != "" {
 		policies += " at revision " + escape.Code(db.PolicyRevision, 64, false)
 	}
-	s := "---\n<sub>Decided by fsar " + escape.Code(db.FSARVersion, 40, false) + " with OPA " + escape.Code(db.OPAVersion, 40, false) +
+	fsar := escape.Code(db.FSARVersion, 40, false)
+	if db.FSARCommit != "" {
+		fsar += " (commit " + escape.Code(db.FSARCommit, 80, false) + ")"
+	}
+	s := "---\n<sub>Decided by fsar " + fsar + " with OPA " + escape.Code(db.OPAVersion, 40, false) +
 		", policies " + policies + ", at " + db.Now.UTC().Format("2006-01-02T15:04:05Z07:00") + ".</sub>\n"
 	if reports == 0 && findings == 0 && problems == 0 {
 		return s

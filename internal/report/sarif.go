@@ -60,6 +60,7 @@ type sarifRun struct {
 type sarifRunProps struct {
 	Schema       string `json:"fsarSchema"`
 	Verdict      string `json:"verdict"`
+	FSARCommit   string `json:"fsarCommit,omitempty"`
 	OPAVersion   string `json:"opaVersion"`
 	PolicyDigest string `json:"policyDigest"`
 	PolicyRev    string `json:"policyRevision,omitempty"`
@@ -177,7 +178,7 @@ func (s *SARIF) Format(w io.Writer, res *gate.Result) error {
 		Invocations: []sarifInvocation{{ExecutionSuccessful: res.Verdict != gate.Error}},
 		Results:     []sarifResult{},
 		Properties: sarifRunProps{
-			Schema: res.Schema, Verdict: res.Verdict.String(), OPAVersion: res.DecidedBy.OPAVersion,
+			Schema: res.Schema, Verdict: res.Verdict.String(), FSARCommit: res.DecidedBy.FSARCommit, OPAVersion: res.DecidedBy.OPAVersion,
 			PolicyDigest: res.DecidedBy.PolicyDigest, PolicyRev: res.DecidedBy.PolicyRevision, Now: res.DecidedBy.Now.UTC().Format("2006-01-02T15:04:05Z07:00"),
 		},
 	}

@@ -248,6 +248,7 @@ func TestReadRefuses(t *testing.T) {
 		{"check result", nil, nil, `{"schema": "fsar.check/v1", "reports": []}`, `schema "fsar.check/v1"`},
 		{"no schema", whole, map[string]any{"schema": nil}, "", `schema ""`},
 		{"fsar version", whole, map[string]any{"decided_by.fsar_version": "dev [x](https://evil.example)"}, "", "decided_by.fsar_version"},
+		{"fsar commit", whole, map[string]any{"decided_by.fsar_commit": "@octo-org/admins"}, "", "decided_by.fsar_commit"},
 		{"OPA version", whole, map[string]any{"decided_by.opa_version": "1"}, "", "decided_by.opa_version"},
 		{"policy digest", whole, map[string]any{"decided_by.policy_digest": "sha256:test"}, "", "decided_by.policy_digest"},
 		{"policy revision", whole, map[string]any{"decided_by.policy_revision": "main"}, "", "decided_by.policy_revision"},
