@@ -151,9 +151,13 @@ func checkRun(ctx context.Context, opts *checkOptions) error {
 	if err != nil {
 		return err
 	}
+	waivers := waiversOf(engine, opts.now, env)
+	if waivers != nil && cerr == nil && gctx.PR > 0 {
+		waivers.Changed = prChanges(ctx, opts.Factory, &opts.Publish, gctx, changed)
+	}
 	res, walked := gate.Run(ctx, engine, gate.RunOptions{
 		Source:     src,
-		Options:    gate.Options{Limits: opts.limits, Stdin: opts.IO.In, Waivers: waiversOf(engine, opts.now, env)},
+		Options:    gate.Options{Limits: opts.limits, Stdin: opts.IO.In, Waivers: waivers},
 		AllowEmpty: allowEmpty,
 		DecidedBy:  gate.DecidedBy{FSARVersion: buildinfo.Version, FSARCommit: buildinfo.Commit, PolicyDigest: engine.Digest(), PolicyRevision: selected.Revision(), Now: opts.now},
 		Notices:    notices,
@@ -214,4 +218,20 @@ func waiversOf(e *policy.Engine, now time.Time, env *actions.Env) *gate.Waivers 
 	}
 	o := reportOptions(env, nil)
 	return &gate.Waivers{List: ws, Now: now, RepoPath: func(file string) string { return ghref.RepoPath(file, o.WorkDir, o.RepoRoot) }}
+}
+
+// prChanges tells, on a pull request, which reports it adds or changes:
+// no waiver applies to them (see gate.Waivers.Changed). The list is
+// --changed's when there is one, else looked up the same way; when it
+// cannot be, no waiver applies on the pull request at all.
+func prChanges(ctx context.Context, f *Factory, p *publishFlags, gctx github.Context, changed *github.ChangedReports) func(file, twin string) bool {
+	if changed == nil {
+		var err error
+		changed, err = github.Changed(ctx, gctx, nil, github.ChangedOptions{Client: p.clientOptions(f, false), Timeout: p.Timeout})
+		if err != nil {
+			f.warn("waivers do not apply on this pull request: the reports it changes are not known: " + escape.Terminal(err.Error()))
+			return func(string, string) bool { return true }
+		}
+	}
+	return func(file, twin string) bool { return changed.Keep(proposal.Unit{Path: file, Twin: twin}) }
 }

@@ -191,7 +191,7 @@ type publishOptions struct {
 func newPublishCmd(f *Factory) *cobra.Command {
 	opts := &publishOptions{Factory: f, Publish: publishFlags{fromFile: true}}
 	cmd := &cobra.Command{
-		Use:   "publish RESULT.json [PATH]...",
+		Use:   "publish RESULT.json PATH...",
 		Short: "Publish a result written earlier by fsar check to a GitHub pull request",
 		Long: `Publish a check result written earlier (fsar check --format json) to a
 GitHub pull request: a sticky comment, a check run and a commit status.
@@ -208,10 +208,12 @@ What is published is never the result's claim: fsar judges the reports
 again, from the git objects of the result's commit (fetched with git fetch
 origin SHA, never checked out), with the policies of this job (its working
 tree, or --policy-ref): the PATHs given (the report folders the workflow
-names: a result cannot leave one out) and every report the result names,
-all of them or, with --changed, those the pull request changes. When the
-two verdicts differ, fsar says how (a forged or stale result) and
-publishes its own.
+names, at least one: a result cannot leave a report out) and every report
+the result names, all of them or, with --changed, those the pull request
+changes (a changed report no PATH reaches is an error, as for check). When
+the two verdicts differ, fsar says how (a forged or stale result) and
+publishes its own. On a pull request no waiver applies to a report it adds
+or changes.
 
 A review verdict counts as approved when the pull request carries the
 --approval-label, added after its last push by a user with write,
@@ -230,10 +232,14 @@ and --publish-required is set.`,
   fsar publish --sha "$HEAD_SHA" --changed fsar-result/fsar-result.json audit/reports
 
   # outside Actions
-  GITHUB_TOKEN=... fsar publish --repo octo-org/reports --pr 7 result.json`,
+  git fetch origin "$HEAD_SHA"
+  GITHUB_TOKEN=... fsar publish --repo octo-org/reports --pr 7 result.json audit/reports`,
 		Args: func(_ *cobra.Command, args []string) error {
-			if len(args) < 1 {
-				return usagef("publish needs a RESULT.json (or - for standard input)")
+			switch len(args) {
+			case 0:
+				return usagef("publish needs a RESULT.json (or - for standard input) and the report folders to judge (PATH...)")
+			case 1:
+				return usagef("publish needs the report folders to judge again (PATH...) after %s: the result alone cannot say which reports there are", args[0])
 			}
 			return nil
 		},
@@ -281,18 +287,26 @@ func publishRun(ctx context.Context, opts *publishOptions) error {
 	if err != nil {
 		return err
 	}
-	run := gate.RunOptions{DecidedBy: gate.DecidedBy{FSARVersion: buildinfo.Version, PolicyDigest: engine.Digest(), PolicyRevision: selected.Revision(), Now: opts.now}}
+	run := gate.RunOptions{DecidedBy: gate.DecidedBy{FSARVersion: buildinfo.Version, FSARCommit: buildinfo.Commit, PolicyDigest: engine.Digest(), PolicyRevision: selected.Revision(), Now: opts.now}}
 	run.Waivers = waiversOf(engine, opts.now, env)
+	var changed *github.ChangedReports
 	if opts.Publish.Changed {
-		changed, err := github.Changed(ctx, gctx, nil, github.ChangedOptions{Client: opts.Publish.clientOptions(opts.Factory, false), Timeout: opts.Publish.Timeout})
-		if err != nil {
+		if changed, err = github.Changed(ctx, gctx, nil, github.ChangedOptions{Client: opts.Publish.clientOptions(opts.Factory, false), Timeout: opts.Publish.Timeout}); err != nil {
 			return err
 		}
 		run.Keep, run.AllowEmpty = changed.Keep, true
 	}
-	judged, differences, err := github.Rejudge(ctx, engine, res, gctx.HeadSHA, opts.Paths, run)
+	if run.Waivers != nil {
+		run.Waivers.Changed = prChanges(ctx, opts.Factory, &opts.Publish, gctx, changed)
+	}
+	judged, walked, differences, err := github.Rejudge(ctx, engine, res, gctx.HeadSHA, opts.Paths, run)
 	if err != nil {
 		return err
+	}
+	if changed != nil {
+		// A changed report that no PATH reached is an error, as for check.
+		fmt.Fprintf(opts.IO.ErrOut, "fsar: %s\n", escape.Terminal(changed.Account(judged, walked, opts.Paths)))
+		differences = gate.Compare(res, judged)
 	}
 	if len(differences) > 0 {
 		opts.warn("the result differs from fsar's own judgement of its reports (a forged or stale result); publishing fsar's:")

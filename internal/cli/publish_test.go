@@ -148,7 +148,7 @@ func TestPublishCommand(t *testing.T) {
 	fake, env, pubHead := pubFake(t, dir, false)
 	result := writeResult(t, dir, pubHead, policy.Review)
 
-	code, _, stderr := runWith(t, env, "publish", "--github-pace", "1ms", result)
+	code, _, stderr := runWith(t, env, "publish", "--github-pace", "1ms", result, "audit/reports")
 	if code != ExitFail {
 		t.Fatalf("exit %d, want %d\n%s", code, ExitFail, stderr)
 	}
@@ -166,7 +166,7 @@ func TestPublishCommand(t *testing.T) {
 	fake.SetPermission("maint", "maintain")
 	fake.Advance(time.Hour)
 	fake.Label(7, github.DefaultApprovalLabel, "maint")
-	if code, _, stderr = runWith(t, env, "publish", "--github-pace", "1ms", result); code != ExitOK {
+	if code, _, stderr = runWith(t, env, "publish", "--github-pace", "1ms", result, "audit/reports"); code != ExitOK {
 		t.Fatalf("exit %d\n%s", code, stderr)
 	}
 	if st, _ := fake.LatestStatus(pubHead, "fsar"); st.State != "success" || !strings.Contains(st.Description, "approved by @maint") {
@@ -178,7 +178,7 @@ func TestPublishCommand(t *testing.T) {
 	blockHead := pubCommit(t, dir, map[string]string{"audit/reports/a.md": "block/fsar_proposal_secret.md"})
 	fake.Push(7, blockHead, false)
 	block := writeResult(t, dir, blockHead, policy.Deny)
-	if code, _, stderr = runWith(t, env, "publish", "--github-pace", "1ms", "--sha", blockHead, block); code != ExitFail {
+	if code, _, stderr = runWith(t, env, "publish", "--github-pace", "1ms", "--sha", blockHead, block, "audit/reports"); code != ExitFail {
 		t.Fatalf("exit %d\n%s", code, stderr)
 	}
 	if st, _ := fake.LatestStatus(blockHead, "fsar"); st.State != "failure" {
@@ -187,7 +187,7 @@ func TestPublishCommand(t *testing.T) {
 
 	// The head moved on: refused, exit 2, nothing new posted.
 	before := len(fake.Statuses(pubHead))
-	code, _, stderr = runWith(t, env, "publish", "--github-pace", "1ms", result)
+	code, _, stderr = runWith(t, env, "publish", "--github-pace", "1ms", result, "audit/reports")
 	if code != ExitError || !strings.Contains(stderr, "refusing to publish: the result is for commit "+pubHead[:12]+", but the head of pull request #7 is now "+blockHead[:12]) {
 		t.Fatalf("exit %d\n%s", code, stderr)
 	}
@@ -202,7 +202,7 @@ func TestPublishCommandReadOnly(t *testing.T) {
 	warnHead := pubCommit(t, dir, map[string]string{"audit/reports/a.md": "warn/fsar_proposal_stale.md"})
 	fake.Push(7, warnHead, false)
 	result := writeResult(t, dir, warnHead, policy.Warn)
-	code, _, stderr := runWith(t, env, "publish", "--github-pace", "1ms", "--sha", warnHead, result)
+	code, _, stderr := runWith(t, env, "publish", "--github-pace", "1ms", "--sha", warnHead, result, "audit/reports")
 	if code != ExitOK {
 		t.Fatalf("exit %d, want the verdict's 0\n%s", code, stderr)
 	}
@@ -219,7 +219,7 @@ func TestPublishCommandReadOnly(t *testing.T) {
 	if err != nil || !strings.Contains(string(summary), "a.md") {
 		t.Errorf("job summary: %v\n%s", err, summary)
 	}
-	if code, _, _ = runWith(t, env, "publish", "--github-pace", "1ms", "--sha", warnHead, "--publish-required", result); code != ExitPublish {
+	if code, _, _ = runWith(t, env, "publish", "--github-pace", "1ms", "--sha", warnHead, "--publish-required", result, "audit/reports"); code != ExitPublish {
 		t.Fatalf("--publish-required: exit %d, want %d", code, ExitPublish)
 	}
 	if len(fake.Comments(7)) != 0 {
@@ -236,19 +236,20 @@ func TestPublishUsage(t *testing.T) {
 		want string
 	}{
 		{[]string{"publish"}, "publish needs a RESULT.json"},
-		{[]string{"publish", "--publish", "comment,bogus", result}, `unknown posting mode "bogus"`},
-		{[]string{"publish", "--publish", "", result}, "name at least one"},
-		{[]string{"publish", "--sha", "HEAD", result}, `--sha "HEAD"`},
-		{[]string{"publish", "--repo", "a/b/c", result}, "--repo"},
-		{[]string{"publish", "--api-url", "ftp://x", result}, "--api-url"},
-		{[]string{"publish", "--fail-on", "deny", result}, "--fail-on"},
-		{[]string{"publish", "--publish-timeout", "0s", result}, "--publish-timeout"},
-		{[]string{"publish", filepath.Join(dir, "missing.json")}, "no such file"},
-		{[]string{"publish", "--sha", pubOther, result}, "the result is for commit " + pubHead + ", not " + pubOther},
-		{[]string{"publish", "--repo", "octo-org/other", result}, "the result is for octo-org/reports, not octo-org/other"},
+		{[]string{"publish", result}, "publish needs the report folders to judge again (PATH...)"},
+		{[]string{"publish", "--publish", "comment,bogus", result, "audit/reports"}, `unknown posting mode "bogus"`},
+		{[]string{"publish", "--publish", "", result, "audit/reports"}, "name at least one"},
+		{[]string{"publish", "--sha", "HEAD", result, "audit/reports"}, `--sha "HEAD"`},
+		{[]string{"publish", "--repo", "a/b/c", result, "audit/reports"}, "--repo"},
+		{[]string{"publish", "--api-url", "ftp://x", result, "audit/reports"}, "--api-url"},
+		{[]string{"publish", "--fail-on", "deny", result, "audit/reports"}, "--fail-on"},
+		{[]string{"publish", "--publish-timeout", "0s", result, "audit/reports"}, "--publish-timeout"},
+		{[]string{"publish", filepath.Join(dir, "missing.json"), "audit/reports"}, "no such file"},
+		{[]string{"publish", "--sha", pubOther, result, "audit/reports"}, "the result is for commit " + pubHead + ", not " + pubOther},
+		{[]string{"publish", "--repo", "octo-org/other", result, "audit/reports"}, "the result is for octo-org/reports, not octo-org/other"},
 	}
 	// Without a repository to publish to, fsar publish cannot do its job.
-	code, _, stderr := runWith(t, map[string]string{"GITHUB_TOKEN": publishToken}, "publish", result)
+	code, _, stderr := runWith(t, map[string]string{"GITHUB_TOKEN": publishToken}, "publish", result, "audit/reports")
 	if code != ExitError || !strings.Contains(stderr, "no repository: set GITHUB_REPOSITORY or --repo") {
 		t.Fatalf("exit %d, stderr %q", code, stderr)
 	}

@@ -107,7 +107,7 @@ func TestPublishUntrustedDecidedBy(t *testing.T) {
 	if err := os.WriteFile(path, b, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	code, _, stderr := runWith(t, env, "publish", "--github-pace", "1ms", path)
+	code, _, stderr := runWith(t, env, "publish", "--github-pace", "1ms", path, "audit/reports")
 	if code != ExitError || !strings.Contains(stderr, "decided_by.fsar_version") {
 		t.Fatalf("exit %d, stderr %q; want 2 and the field", code, stderr)
 	}

@@ -29,7 +29,17 @@ type Waivers struct {
 	// RepoPath gives a report file's repository path, which the waivers'
 	// globs match; the path as given (when relative) when nil.
 	RepoPath func(file string) string
+	// Changed, on a pull request, tells whether it adds or changes a
+	// report (its file or its twin): no waiver applies to such a report.
+	// A waiver is a reviewed decision about a report as it is on the base
+	// branch; a report a pull request brings could copy a waived report's
+	// id or land in a waived folder. nil outside a pull request.
+	Changed func(file, twin string) bool
 }
+
+// RuleWaiverNotApplied is the rule of the finding that says a waiver
+// would have matched a report that the pull request adds or changes.
+const RuleWaiverNotApplied = "waiver-not-applied"
 
 // Waived is the waiver that accepted a finding: it is shown, but does
 // not count toward the verdict.
@@ -89,13 +99,20 @@ func (ws *Waivers) apply(rep *Report) {
 	if ws == nil || len(ws.List) == 0 {
 		return
 	}
-	var expired, expiring []int // waiver indexes, once each
+	changed := ws.Changed != nil && ws.Changed(rep.File, rep.Twin)
+	var expired, expiring, notApplied []int // waiver indexes, once each
 	for i := range rep.Findings {
 		f := &rep.Findings[i]
 		for j := range ws.List {
 			w := &ws.List[j]
 			if w.Rule != f.Rule || !ws.covers(w, rep) {
 				continue
+			}
+			if changed {
+				if !slices.Contains(notApplied, j) {
+					notApplied = append(notApplied, j)
+				}
+				break
 			}
 			if !w.HoldsAt(ws.Now) {
 				if !slices.Contains(expired, j) {
@@ -119,11 +136,16 @@ func (ws *Waivers) apply(rep *Report) {
 			fmt.Sprintf("the waiver of %s for this report (approved by %s: %s) expired on %s: its findings count again", w.Rule, w.ApprovedBy, w.Reason, w.Expires),
 			"Fix the report, or renew the waiver with a new expiry, reason and approval."))
 	}
+	for _, j := range notApplied {
+		w := &ws.List[j]
+		rep.Findings = append(rep.Findings, ws.finding(w, RuleWaiverNotApplied, "Waiver not applied to a changed report",
+			fmt.Sprintf("the waiver of %s (approved by %s) names this report, but this pull request adds or changes it, so no waiver applies: a waiver accepts a report as it is on the base branch", w.Rule, w.ApprovedBy),
+			"Have the report reviewed as it is now (a review verdict can be approved with the label), or merge it first and waive it in a change of its own."))
+	}
 	for _, j := range expiring {
 		w := &ws.List[j]
-		days := int(w.Until().Sub(ws.Now).Hours()/24) + 1
 		rep.Findings = append(rep.Findings, ws.finding(w, RuleWaiverExpiring, "Waiver expiring",
-			fmt.Sprintf("the waiver of %s for this report (approved by %s) ends with %s, in %d days: then its findings count again", w.Rule, w.ApprovedBy, w.Expires, days),
+			fmt.Sprintf("the waiver of %s for this report (approved by %s) holds until %s, %s: then its findings count again", w.Rule, w.ApprovedBy, w.Expires, daysLeft(w, ws.Now)),
 			"Fix the report before the waiver ends, or renew it with a new expiry, reason and approval."))
 	}
 }
@@ -196,4 +218,17 @@ func (ws *Waivers) Uses(reports []Report) []WaiverUse {
 		}
 	}
 	return out
+}
+
+// daysLeft says when a waiver's last day is, from today (UTC).
+func daysLeft(w *config.Waiver, now time.Time) string {
+	today := now.UTC().Truncate(24 * time.Hour)
+	switch n := int(w.Until().AddDate(0, 0, -1).Sub(today).Hours() / 24); n {
+	case 0:
+		return "its last day is today"
+	case 1:
+		return "its last day is tomorrow"
+	default:
+		return fmt.Sprintf("its last day is in %d days", n)
+	}
 }

@@ -83,11 +83,32 @@ func (fsFiles) name(n string) string {
 }
 
 func (f fsFiles) lstat(name string) (fs.FileInfo, error) {
+	if err := f.noLinkAbove(name); err != nil {
+		return nil, err
+	}
 	return snapshotErr(fs.Lstat(f.fsys, f.name(name)))
 }
 
+// stat is lstat: a snapshot's links are never followed, so stat refuses
+// a link (errSnapshotLink) where the process's would follow it.
 func (f fsFiles) stat(name string) (fs.FileInfo, error) {
-	return snapshotErr(fs.Stat(f.fsys, f.name(name)))
+	info, err := f.lstat(name)
+	if err == nil && info.Mode()&fs.ModeSymlink != 0 {
+		return nil, &fs.PathError{Op: "read", Path: name, Err: errSnapshotLink}
+	}
+	return info, err
+}
+
+// noLinkAbove refuses a name reached through a link: no folder above it
+// in the snapshot may be one.
+func (f fsFiles) noLinkAbove(name string) error {
+	n := f.name(name)
+	for dir := path.Dir(n); dir != "." && dir != "/"; dir = path.Dir(dir) {
+		if info, err := fs.Lstat(f.fsys, dir); err == nil && info.Mode()&fs.ModeSymlink != 0 {
+			return &fs.PathError{Op: "read", Path: name, Err: errSnapshotLink}
+		}
+	}
+	return nil
 }
 
 // snapshotErr says where a file was missing from: a snapshot's paths are
@@ -108,19 +129,25 @@ func (f fsFiles) glob(pattern string) ([]string, error) {
 var errSnapshotLink = errors.New("a symbolic link at a git revision is not followed")
 
 func (f fsFiles) real(name string) (string, error) {
-	if info, err := f.lstat(name); err == nil && info.Mode()&fs.ModeSymlink != 0 {
+	if _, err := f.stat(name); errors.Is(err, errSnapshotLink) {
 		return "", errSnapshotLink
 	}
 	return "/" + f.name(name), nil
 }
 
 func (f fsFiles) readDir(name string, fn func([]fs.DirEntry)) error {
+	if _, err := f.stat(name); err != nil {
+		return err
+	}
 	entries, err := fs.ReadDir(f.fsys, f.name(name))
 	fn(entries)
 	return err
 }
 
 func (f fsFiles) readFile(name string, lim Limits) (*Report, error) {
+	if _, err := f.stat(name); err != nil {
+		return nil, &Error{File: name, Msg: describeIO(err), Err: err}
+	}
 	file, err := f.fsys.Open(f.name(name))
 	if err != nil {
 		return nil, &Error{File: name, Msg: describeIO(err), Err: err}

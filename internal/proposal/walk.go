@@ -245,7 +245,18 @@ func (w *walker) path(p string, globbed bool) {
 	// With its twin when there is one: naming either finds both, keyed
 	// by the unit's own path, whichever was named.
 	u := Unit{Path: filepath.Clean(p), Walked: globbed}
-	if md, js := twinNames(u.Path); md != "" && w.isRegular(md) && w.isRegular(js) {
+	md, js := twinNames(u.Path)
+	if md != "" && w.FS != nil {
+		// In a snapshot a twin that is a link is refused, not left out:
+		// on disk it would be followed and paired.
+		for _, t := range []string{md, js} {
+			if li, err := w.files.lstat(t); t != u.Path && err == nil && li.Mode()&fs.ModeSymlink != 0 {
+				w.problem(key, t, "symbolic link: "+errSnapshotLink.Error())
+				return
+			}
+		}
+	}
+	if md != "" && w.isRegular(md) && w.isRegular(js) {
 		u.Path, u.Twin = md, js
 	}
 	if w.seen == nil && globbed {
@@ -275,7 +286,19 @@ func (w *walker) dir(dirPath, rel, rootAbs string) {
 				continue
 			}
 			if FormOf(name) == "" {
-				if e.Type().IsRegular() && w.Shard.Owns(relName) {
+				if e.Type()&fs.ModeSymlink != 0 {
+					// A link to a folder could hold reports: refused, not
+					// skipped. A link to another file is just another file.
+					if info, err := w.files.stat(filepath.Join(dirPath, name)); err != nil || info.IsDir() {
+						msg := "symbolic link to a folder; not followed (name the folder itself)"
+						if err != nil {
+							msg = "symbolic link: " + describeIO(err)
+						}
+						w.problem(relName, filepath.Join(dirPath, name), msg)
+						continue
+					}
+				}
+				if (e.Type().IsRegular() || e.Type()&fs.ModeSymlink != 0) && w.Shard.Owns(relName) {
 					w.emit(Found{Other: filepath.Join(dirPath, name)})
 				}
 				continue
