@@ -65,10 +65,22 @@ type ReportLine struct {
 	Findings []RuleHit `json:"findings"`
 }
 
-// RuleHit is a finding as an auditor files it: its rule and level.
+// RuleHit is a finding as an auditor files it: its rule and level, and
+// the waiver that accepted it (a waived finding does not count toward the
+// verdict).
 type RuleHit struct {
-	Rule  string `json:"rule"`
-	Level string `json:"level"`
+	Rule   string     `json:"rule"`
+	Level  string     `json:"level"`
+	Waived *WaivedHit `json:"waivedBy,omitempty"`
+}
+
+// WaivedHit is the waiver of a finding: who, until when, why, where.
+type WaivedHit struct {
+	ApprovedBy string `json:"approvedBy"`
+	Expires    string `json:"expires"`
+	Reason     string `json:"reason"`
+	Ticket     string `json:"ticket,omitempty"`
+	Source     string `json:"source"`
 }
 
 // Options are what a statement records beyond the result.
@@ -145,7 +157,11 @@ func summarize(v gate.Verdict, reports []gate.Report, o Options) Summary {
 			line.Twin = o.name(r.Twin)
 		}
 		for _, f := range r.Findings {
-			line.Findings = append(line.Findings, RuleHit{Rule: f.Rule, Level: f.Level.String()})
+			hit := RuleHit{Rule: f.Rule, Level: f.Level.String()}
+			if w := f.Waived; w != nil {
+				hit.Waived = &WaivedHit{ApprovedBy: w.ApprovedBy, Expires: w.Expires, Reason: w.Reason, Ticket: w.Ticket, Source: w.Source}
+			}
+			line.Findings = append(line.Findings, hit)
 		}
 		sum.Reports = append(sum.Reports, line)
 	}

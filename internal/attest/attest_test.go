@@ -245,3 +245,34 @@ func TestURIs(t *testing.T) {
 		t.Error(got)
 	}
 }
+
+// TestWaivedFindingsAttested: a PASSED statement whose reports had deny
+// findings says which waiver accepted each, so that an auditor needs no
+// other file.
+func TestWaivedFindingsAttested(t *testing.T) {
+	res := judge(t, proposals("block", "fsar_proposal_block-execution.md"))
+	for i := range res.Reports[0].Findings {
+		res.Reports[0].Findings[i].Waived = &gate.Waived{ApprovedBy: "alice", Expires: "2027-03-31", Reason: "board review", Source: ".fsar.yaml:2"}
+	}
+	res.Reports[0].Verdict = gate.Pass
+	res.Summarize()
+	st, err := Statement(res, testOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := Marshal(st)
+	_, vsa, doc := readBack(t, b)
+	if vsa.GetVerificationResult() != Passed {
+		t.Fatalf("result %s", vsa.GetVerificationResult())
+	}
+	hits := doc["predicate"].(map[string]any)[Extension].(map[string]any)["reports"].([]any)[0].(map[string]any)["findings"].([]any)
+	if len(hits) < 2 {
+		t.Fatalf("findings %v", hits)
+	}
+	for _, h := range hits {
+		w, ok := h.(map[string]any)["waivedBy"].(map[string]any)
+		if !ok || w["approvedBy"] != "alice" || w["expires"] != "2027-03-31" || w["source"] != ".fsar.yaml:2" {
+			t.Errorf("finding %v: no waiver recorded", h)
+		}
+	}
+}

@@ -125,6 +125,10 @@ func Verify(ctx context.Context, data []byte, o VerifyOptions) *Verification {
 		v.check(CheckSignature, err, "")
 		return v
 	}
+	if o.Key == nil {
+		v.check(CheckSignature, errors.New("no key to verify the envelope with"), "")
+		return v
+	}
 	payload, err := verifyEnvelope(ctx, env, o.Key)
 	if !v.check(CheckSignature, err, "DSSE envelope signed by key "+o.Key.id[:16]) {
 		return v

@@ -150,6 +150,7 @@ func TestVerify(t *testing.T) {
 		{"another verifier", signed(t, []byte(strings.Replace(string(statementOf(t, false, passMD)), `"id":"`+VerifierID+`"`, `"id":"https://example.com/other"`, 1)), key),
 			opts(file(t, passMD)), CheckStatement, `verified by "https://example.com/other", not fsar`},
 		{"no report given", passing, opts(), CheckSubjects, "no report given"},
+		{"no key", passing, func() VerifyOptions { o := opts(file(t, passMD)); o.Key = nil; return o }(), CheckSignature, "no key to verify"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -53,12 +53,18 @@ func (a Attester) Each(ctx context.Context, res *gate.Result) ([]Out, error) {
 		return nil, err
 	}
 	files := make([]Out, 0, len(all))
+	by := make(map[string]string, len(all))
 	for _, n := range all {
 		b, err := a.encode(ctx, n.Statement)
 		if err != nil {
 			return nil, err
 		}
-		files = append(files, Out{Path: FileName(n.Name), Data: b})
+		name := FileName(n.Name)
+		if other, dup := by[name]; dup {
+			return nil, fmt.Errorf("the attestations of %s and %s would both be %s: judge them from one folder", other, n.Name, name)
+		}
+		by[name] = n.Name
+		files = append(files, Out{Path: name, Data: b})
 	}
 	return files, nil
 }
@@ -101,8 +107,8 @@ func ReadKey(spec string, getenv func(string) string) ([]byte, error) {
 		return []byte(v), nil
 	case strings.HasPrefix(spec, "fd:"):
 		n, err := strconv.Atoi(strings.TrimPrefix(spec, "fd:"))
-		if err != nil || n < 0 {
-			return nil, fmt.Errorf("%q: expected fd:N, an open file descriptor", spec)
+		if err != nil || n < 3 {
+			return nil, fmt.Errorf("%q: expected fd:N, an open file descriptor other than standard input, output or error", spec)
 		}
 		f := os.NewFile(uintptr(n), spec)
 		if f == nil {
@@ -110,6 +116,11 @@ func ReadKey(spec string, getenv func(string) string) ([]byte, error) {
 		}
 		defer f.Close()
 		return readSmall(f, spec)
+	}
+	if info, err := os.Stat(spec); err != nil {
+		return nil, err
+	} else if !info.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: not a regular file (use fd:N for a pipe)", spec)
 	}
 	f, err := os.Open(spec)
 	if err != nil {

@@ -41,7 +41,7 @@ func TestReadKey(t *testing.T) {
 			t.Errorf("%s: %v %q", spec, err, got)
 		}
 	}
-	for spec, want := range map[string]string{"env:NONE": "empty or not set", "fd:x": "expected fd:N", "/nonexistent/k.pem": "no such file"} {
+	for spec, want := range map[string]string{"env:NONE": "empty or not set", "fd:x": "expected fd:N", "fd:1": "other than standard input", "/nonexistent/k.pem": "no such file", t.TempDir(): "not a regular file"} {
 		if _, err := ReadKey(spec, func(string) string { return "" }); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: %v, want %q", spec, err, want)
 		}
@@ -52,5 +52,19 @@ func TestReadKey(t *testing.T) {
 	}
 	if _, err := ReadKey(big, nil); err == nil || !strings.Contains(err.Error(), "larger than 64 KiB") {
 		t.Errorf("big key: %v", err)
+	}
+}
+
+// TestEachRefusesCollisions: two reports whose attestations would share a
+// file are an error, never one attestation overwriting the other.
+func TestEachRefusesCollisions(t *testing.T) {
+	res := judge(t, proposals("pass", "fsar_proposal_hand-written.yaml"))
+	twin := res.Reports[0]
+	twin.File = "../" + twin.File
+	res.Reports = append(res.Reports, twin)
+	o := testOptions
+	o.Name = func(f string) string { return strings.TrimPrefix(filepath.ToSlash(f), "../../") }
+	if _, err := (Attester{Options: o}).Each(t.Context(), res); err == nil || !strings.Contains(err.Error(), "would both be") {
+		t.Errorf("err %v", err)
 	}
 }

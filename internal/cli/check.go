@@ -138,7 +138,7 @@ func checkRun(ctx context.Context, opts *checkOptions) error {
 	var changed *github.ChangedReports
 	if opts.Publish.Changed {
 		changed, err = github.Changed(ctx, gctx, cerr, github.ChangedOptions{
-			Client: opts.Publish.clientOptions(opts.Factory, false), Timeout: opts.Publish.Timeout,
+			Client: opts.Publish.clientOptions(opts.Factory, false), Timeout: opts.Publish.Timeout, Head: commit,
 		})
 		if errors.Is(err, github.ErrNoPullRequest) {
 			return &usageError{err: err}
@@ -166,18 +166,18 @@ func checkRun(ctx context.Context, opts *checkOptions) error {
 	if changed != nil {
 		fmt.Fprintf(opts.IO.ErrOut, "fsar: %s\n", escape.Terminal(changed.Account(res, walked, opts.Paths)))
 	}
-	// Published first, so that the outputs record the human approval.
-	var pub *github.Published
-	var pubErr error
+	// The approval is looked up first, so that the outputs record it, and
+	// the verdict is posted only once they are written: an output that
+	// cannot be written is exit 2 with nothing posted.
 	if opts.Publish.enabled() {
-		pub, pubErr = opts.Publish.post(ctx, opts.Factory, res, opts.failOn)
-		res.Approval = approvalOf(pub)
+		res.Approval = opts.Publish.approval(ctx, opts.Factory, res, opts.failOn)
 	}
 	if err := writeCheck(ctx, opts, env, res, engine.Rules(), selected, commit); err != nil {
 		return err
 	}
 	if opts.Publish.enabled() {
-		return opts.Publish.finish(opts.Factory, pub, pubErr, res, opts.failOn, opts.plan)
+		pub, err := opts.Publish.post(ctx, opts.Factory, res, opts.failOn)
+		return opts.Publish.finish(opts.Factory, pub, err, res, opts.failOn, opts.plan)
 	}
 	return verdictStatus(res.Verdict, res.Verdict >= opts.failOn)
 }

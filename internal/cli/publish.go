@@ -40,6 +40,9 @@ type publishFlags struct {
 	CommentAuthor string // --comment-author
 	// fromFile is set by `fsar publish`: the result came from another job.
 	fromFile bool
+	// found is the approval approval found, when looked is set.
+	found  *gate.Approval
+	looked bool
 }
 
 // register adds the flags, all of them or (pullRequest false) those of a
@@ -123,30 +126,40 @@ func (p *publishFlags) publish(ctx context.Context, f *Factory, res *gate.Result
 
 // post publishes res as the flags say, and tells the person who runs
 // fsar what it posted where. The error is a *github.Refusal when the
-// result must not be published, else the failures to post.
+// result must not be published, else the failures to post. An approval
+// found by approval is used, not looked up again.
 func (p *publishFlags) post(ctx context.Context, f *Factory, res *gate.Result, failOn gate.Verdict) (*github.Published, error) {
-	env, envErr := f.Actions()
-	modes, _ := github.ParseModes(p.Modes) // checked before the command ran
-	pub, err := github.PublishCheck(ctx, env, envErr, res, github.CheckPublishing{
-		Target:   p.target(),
-		FromFile: p.fromFile,
-		Options:  github.Options{Modes: modes, Name: p.Name, ApprovalLabel: p.ApprovalLabel, FailOn: failOn, CommentAuthor: p.CommentAuthor},
-		Client:   p.clientOptions(f, true),
-		Timeout:  p.Timeout,
-		Report:   reportOptions(env, nil),
-	})
+	pub, err := p.publishCheck(ctx, f, res, failOn, false)
 	for _, line := range pub.Lines {
 		fmt.Fprintf(f.IO.ErrOut, "fsar: %s\n", escape.Terminal(line))
 	}
 	return pub, err
 }
 
-// approvalOf is the approval found when pub was posted, or nil.
-func approvalOf(pub *github.Published) *gate.Approval {
-	if pub == nil || pub.Outcome == nil || pub.Outcome.Publication == nil {
+func (p *publishFlags) publishCheck(ctx context.Context, f *Factory, res *gate.Result, failOn gate.Verdict, noPost bool) (*github.Published, error) {
+	env, envErr := f.Actions()
+	modes, _ := github.ParseModes(p.Modes) // checked before the command ran
+	return github.PublishCheck(ctx, env, envErr, res, github.CheckPublishing{
+		Target:   p.target(),
+		FromFile: p.fromFile,
+		Options: github.Options{Modes: modes, Name: p.Name, ApprovalLabel: p.ApprovalLabel, FailOn: failOn, CommentAuthor: p.CommentAuthor,
+			Approval: p.found, Approved: p.looked, NoPost: noPost},
+		Client:  p.clientOptions(f, !noPost),
+		Timeout: p.Timeout,
+		Report:  reportOptions(env, nil),
+	})
+}
+
+// approval looks up the pull request's human approval of res, posting
+// nothing, so that the outputs record it before anything is posted; post
+// then uses it. A failure here is left for post to meet and report.
+func (p *publishFlags) approval(ctx context.Context, f *Factory, res *gate.Result, failOn gate.Verdict) *gate.Approval {
+	pub, err := p.publishCheck(ctx, f, res, failOn, true)
+	if err != nil || pub.Outcome == nil || pub.Outcome.Publication == nil {
 		return nil
 	}
-	return pub.Outcome.Publication.Approval
+	p.found, p.looked = pub.Outcome.Publication.Approval, true
+	return p.found
 }
 
 // finish returns the command's outcome once res was posted: the

@@ -12,8 +12,10 @@
 package config
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"slices"
 	"strconv"
@@ -116,8 +118,14 @@ func Parse(name string, data []byte) (*File, error) {
 	f := Empty()
 	f.Name = name
 	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
 		return nil, &Error{Pos: Pos{File: name}, Msg: "invalid YAML: " + strings.TrimPrefix(err.Error(), "yaml: ")}
+	}
+	var more yaml.Node
+	if err := dec.Decode(&more); !errors.Is(err, io.EOF) {
+		// A second document would be read by no one: refused, not ignored.
+		return nil, errAt(name, &more, "a second YAML document (after ---): expected one configuration")
 	}
 	if len(doc.Content) == 0 {
 		return f, nil // an empty file: the defaults

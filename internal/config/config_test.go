@@ -83,6 +83,7 @@ func TestWrongTypes(t *testing.T) {
 		{"block_threshold: 45\nblock_threshold: 46\n", `.fsar.yaml:2:1: block_threshold is set twice (first at line 1)`},
 		{"- block_threshold: 45\n", `.fsar.yaml:1:1: expected a mapping of configuration keys (such as block_threshold: 45), got a list`},
 		{"block_threshold: *a\n", `.fsar.yaml: invalid YAML: unknown anchor 'a' referenced`},
+		{"review_threshold: 40\n---\nreview_threshold: 20\n", `.fsar.yaml:2:1: a second YAML document (after ---): expected one configuration`},
 		{"waivers: {rule: x}\n", `.fsar.yaml:1:10: waivers: expected a list of waivers`},
 		{"waivers:\n  - rule: secret\n", `.fsar.yaml:2:5: waivers[1]: reason is missing`},
 		{waiver("expires: 2026-13-01"), `.fsar.yaml:6:14: waivers[1]: expires "2026-13-01": expected a date, YYYY-MM-DD`},
@@ -90,6 +91,8 @@ func TestWrongTypes(t *testing.T) {
 		{waiver("expires: 2026-12-01\n    ticket: jira-12"), `.fsar.yaml:7:13: waivers[1]: ticket "jira-12": expected an http(s) URL`},
 		{strings.Replace(waiver("expires: 2026-12-01"), "reports: [fsar_x]", "reports: []", 1), `.fsar.yaml:3:14: waivers[1]: reports: expected a list of report ids or repository paths (globs), got a list`},
 		{strings.Replace(waiver("expires: 2026-12-01"), "reason: r", "reason: \"\"", 1), `.fsar.yaml:4:13: waivers[1]: reason: expected a non-empty string`},
+		{strings.Replace(waiver("expires: 2026-12-01"), "reports: [fsar_x]", "reports: [/abs/x.md]", 1), `.fsar.yaml:3:15: waivers[1]: reports: "/abs/x.md": expected a report id, or a path relative to the repository's root`},
+		{strings.Replace(waiver("expires: 2026-12-01"), "reports: [fsar_x]", "reports: [\"a/[x.md\"]", 1), `.fsar.yaml:3:15: waivers[1]: reports: "a/[x.md": not a valid glob`},
 	} {
 		_, err := Parse(".fsar.yaml", []byte(c.yaml))
 		var ce *Error

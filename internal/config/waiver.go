@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"net/url"
+	"path"
 	"slices"
 	"strings"
 	"time"
@@ -132,7 +133,14 @@ func parseWaiver(file string, index int, n *yaml.Node) (Waiver, error) {
 		if r.Kind != yaml.ScalarNode || r.Tag != "!!str" || strings.TrimSpace(r.Value) == "" {
 			return w, errAt(file, r, "%s: reports: expected a report id or path, got %s", name, describe(r))
 		}
-		w.Reports = append(w.Reports, strings.TrimSpace(r.Value))
+		entry := strings.TrimSpace(r.Value)
+		if strings.HasPrefix(entry, "/") || strings.HasPrefix(entry, "../") || entry == ".." {
+			return w, errAt(file, r, "%s: reports: %q: expected a report id, or a path relative to the repository's root", name, entry)
+		}
+		if _, err := path.Match(entry, ""); err != nil {
+			return w, errAt(file, r, "%s: reports: %q: not a valid glob: %v", name, entry, err)
+		}
+		w.Reports = append(w.Reports, entry)
 	}
 	return w, nil
 }

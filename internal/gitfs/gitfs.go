@@ -58,8 +58,15 @@ func Take(ctx context.Context, dir, rev string, paths []string) (*Snapshot, erro
 		}
 	}
 	// Entries: "<mode> <type> <object>\t<path>", NUL-terminated; paths
-	// relative to dir.
+	// relative to dir. Many paths (a result naming thousands of reports)
+	// would overflow the command line: then the whole folder is listed
+	// and filtered here.
 	args := append([]string{"ls-tree", "-r", "-z", "--full-name", sha, "--"}, clean...)
+	keep := func(string) bool { return true }
+	if len(clean) > maxPathArgs {
+		args = []string{"ls-tree", "-r", "-z", "--full-name", sha, "--", "."}
+		keep = under(clean)
+	}
 	out, err := git(ctx, dir, nil, args...)
 	if err != nil {
 		return nil, err
@@ -84,7 +91,7 @@ func Take(ctx context.Context, dir, rev string, paths []string) (*Snapshot, erro
 			continue
 		}
 		rel, inside := strings.CutPrefix(name, pre)
-		if !inside {
+		if !inside || !keep(rel) {
 			continue
 		}
 		if fields[0] == "120000" {
@@ -181,10 +188,18 @@ func git(ctx context.Context, dir string, stdin io.Reader, args ...string) ([]by
 // add or modify (git diff BASE...HEAD; removed files are left out), by
 // their paths from the repository's top level.
 func ChangedSince(ctx context.Context, dir, base string) ([]string, error) {
-	if base == "" || strings.HasPrefix(base, "-") || strings.ContainsAny(base, "\x00\n") {
-		return nil, fmt.Errorf("git revision %q: expected a branch, tag or commit", base)
+	return ChangedBetween(ctx, dir, base, "HEAD")
+}
+
+// ChangedBetween is ChangedSince with another head than HEAD: the commit
+// the reports were read at (check --reports-ref).
+func ChangedBetween(ctx context.Context, dir, base, head string) ([]string, error) {
+	for _, rev := range []string{base, head} {
+		if rev == "" || strings.HasPrefix(rev, "-") || strings.ContainsAny(rev, "\x00\n") {
+			return nil, fmt.Errorf("git revision %q: expected a branch, tag or commit", rev)
+		}
 	}
-	return names(git(ctx, dir, nil, "diff", "--name-only", "-z", "--no-renames", "--diff-filter=d", "--end-of-options", base+"...HEAD"))
+	return names(git(ctx, dir, nil, "diff", "--name-only", "-z", "--no-renames", "--diff-filter=d", "--end-of-options", base+"..."+head))
 }
 
 // TopLevel is the absolute root of the repository that holds dir.
@@ -194,4 +209,26 @@ func TopLevel(ctx context.Context, dir string) (string, error) {
 		return "", err
 	}
 	return strings.TrimSpace(string(out)), nil
+}
+
+// maxPathArgs is the most paths Take passes to git on its command line.
+const maxPathArgs = 256
+
+// under tells whether a path is one of paths or inside one of them.
+func under(paths []string) func(string) bool {
+	set := make(map[string]bool, len(paths))
+	for _, p := range paths {
+		set[p] = true
+	}
+	return func(name string) bool {
+		if set["."] {
+			return true
+		}
+		for p := name; p != "." && p != "/" && p != ""; p = path.Dir(p) {
+			if set[p] {
+				return true
+			}
+		}
+		return false
+	}
 }

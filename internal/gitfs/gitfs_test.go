@@ -1,10 +1,13 @@
 package gitfs
 
 import (
+	"context"
+	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -109,5 +112,49 @@ func TestTake(t *testing.T) {
 		if _, err := Take(t.Context(), dir, bad, []string{"policy"}); err == nil {
 			t.Errorf("Take(%q) succeeded", bad)
 		}
+	}
+}
+
+// TestTakeManyPaths: thousands of paths (a result naming every report)
+// are filtered here, not passed on git's command line.
+func TestTakeManyPaths(t *testing.T) {
+	dir := t.TempDir()
+	run := func(args ...string) {
+		t.Helper()
+		cmd := exec.Command("git", args...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "GIT_CONFIG_GLOBAL=/dev/null", "GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.invalid", "GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.invalid")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+	run("init", "-q")
+	for _, f := range []string{"r/a.md", "r/b.md", "r/sub/c.md", "other/d.md"} {
+		if err := os.MkdirAll(filepath.Join(dir, filepath.Dir(f)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, f), []byte(f), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	run("add", "-A")
+	run("commit", "-q", "-m", "x")
+	paths := []string{"r/a.md", "r/sub"}
+	for i := range 70000 {
+		paths = append(paths, fmt.Sprintf("r/missing-%06d-with-a-long-name-to-fill-the-command-line.md", i))
+	}
+	snap, err := Take(context.Background(), dir, "HEAD", paths)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	_ = fs.WalkDir(snap.FS, ".", func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			got = append(got, p)
+		}
+		return nil
+	})
+	if want := []string{"r/a.md", "r/sub/c.md"}; !slices.Equal(got, want) {
+		t.Errorf("snapshot %v, want %v", got, want)
 	}
 }

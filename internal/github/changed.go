@@ -1,6 +1,7 @@
 package github
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -50,6 +51,9 @@ var ErrNoPullRequest = errors.New("--changed needs a pull request: a token (GITH
 type ChangedOptions struct {
 	Client  ClientOptions
 	Timeout time.Duration
+	// Head is the commit whose changes git diff lists; HEAD when empty
+	// (check --reports-ref reads the reports at another commit).
+	Head string
 }
 
 // ChangedReports are the reports a pull request adds or modifies.
@@ -93,10 +97,11 @@ func Changed(ctx context.Context, c Context, cerr error, o ChangedOptions) (*Cha
 		if base == "" {
 			return nil, ErrNoPullRequest
 		}
-		if files, err = gitfs.ChangedSince(ctx, ".", base); err != nil {
-			return nil, fmt.Errorf("--changed: git diff %s...HEAD: %w", base, err)
+		head := cmp.Or(o.Head, "HEAD")
+		if files, err = gitfs.ChangedBetween(ctx, ".", base, head); err != nil {
+			return nil, fmt.Errorf("--changed: git diff %s...%s: %w", base, head, err)
 		}
-		cr.Source = "git diff " + base + "...HEAD"
+		cr.Source = "git diff " + base + "..." + head
 	}
 	root, err := gitfs.TopLevel(ctx, ".")
 	if err != nil {

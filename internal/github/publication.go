@@ -13,6 +13,7 @@ import (
 	"github.com/fsar-gate/fsar/internal/gate"
 	"github.com/fsar-gate/fsar/internal/ghref"
 	"github.com/fsar-gate/fsar/internal/policy"
+	"github.com/fsar-gate/fsar/internal/report"
 )
 
 // GitHub's limits that its API description leaves out or that fsar keeps
@@ -210,10 +211,17 @@ func annotations(res *gate.Result, pathOf func(string) string, limit int) ([]Ann
 				msg += "\n\nRemediation: " + f.Remediation
 			}
 			ttl := "fsar " + f.Level.String() + ": " + f.Rule
+			level := levelOf(f.Level)
+			if f.Waived != nil {
+				// Shown, not counted: a notice that says so.
+				ttl = "fsar waived " + f.Level.String() + ": " + f.Rule
+				msg = report.WaivedText(f.Waived) + "\n\n" + msg
+				level = "notice"
+			}
 			if f.Title != "" {
 				ttl += " — " + f.Title
 			}
-			add(cmp.Or(f.Location.File, r.File), f.Location.Line, levelOf(f.Level), ttl, msg)
+			add(cmp.Or(f.Location.File, r.File), f.Location.Line, level, ttl, msg)
 		}
 	}
 	rank := map[string]int{"failure": 0, "warning": 1, "notice": 2}

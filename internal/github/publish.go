@@ -39,6 +39,14 @@ type Options struct {
 	// request's head is still the context's HeadSHA: for results
 	// computed earlier, by another job.
 	RequireHead bool
+	// Approval, when Approved is set, is the approval found earlier
+	// (a Publish with NoPost), used instead of looking it up again.
+	Approval *Approval
+	Approved bool
+	// NoPost decides the verdict, its approval included, and posts
+	// nothing: a command learns the approval before it writes its
+	// outputs, and posts only once they are written.
+	NoPost bool
 }
 
 // Outcome is what Publish decided and did.
@@ -82,7 +90,10 @@ func (c *Client) Publish(ctx context.Context, res *gate.Result, o Options) (*Out
 	}
 	var approval *Approval
 	if pr != nil && o.ApprovalLabel != "" {
-		a, err := c.Approve(ctx, pr, o.ApprovalLabel)
+		a, err := o.Approval, error(nil)
+		if !o.Approved {
+			a, err = c.Approve(ctx, pr, o.ApprovalLabel)
+		}
 		switch {
 		case err != nil:
 			out.Notes = append(out.Notes, fmt.Sprintf("approval not checked: %v", err))
@@ -110,6 +121,9 @@ func (c *Client) Publish(ctx context.Context, res *gate.Result, o Options) (*Out
 	pub.Body = approvalNote(approval, res.Verdict, o.ApprovalLabel) + body
 	pub.Body = cutBytes(pub.Body, CommentLimit-200, "*(cut)*")
 
+	if o.NoPost {
+		return out, nil
+	}
 	var posters Fanout
 	for _, m := range o.Modes {
 		switch m {

@@ -446,9 +446,13 @@ func annotatedRules(c *ast.Compiler, as *ast.AnnotationSet) ([]Rule, []Problem) 
 			continue
 		}
 		if i, dup := byID[id]; dup {
-			if prev := rules[i]; prev.Level != r.Level {
+			switch prev := rules[i]; {
+			case prev.Level != r.Level:
 				problems = append(problems, locProblem(a.Location, fmt.Sprintf(
 					"rule %s: level %s here but %s at %s:%d", id, r.Level, prev.Level, prev.File, prev.Line)))
+			case prev.Waivable != r.Waivable:
+				problems = append(problems, locProblem(a.Location, fmt.Sprintf(
+					"rule %s: custom.waivable %v here but %v at %s:%d", id, r.Waivable, prev.Waivable, prev.File, prev.Line)))
 			}
 			continue
 		}
