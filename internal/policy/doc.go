@@ -21,6 +21,7 @@ type RuleDoc struct {
 	Title       string `json:"title"`
 	Description string `json:"description,omitempty"`
 	Remediation string `json:"remediation,omitempty"`
+	Share       string `json:"share,omitempty"`
 	Package     string `json:"package"`
 	File        string `json:"file"`
 	Line        int    `json:"line"`
@@ -38,7 +39,7 @@ func Docs(rules []Rule) []RuleDoc {
 	docs := make([]RuleDoc, len(rules))
 	for i, r := range rules {
 		docs[i] = RuleDoc{ID: r.ID, Level: r.Level.String(), Title: r.Title, Description: r.Description,
-			Remediation: r.Remediation, Package: r.Package, File: r.File, Line: r.Line}
+			Remediation: r.Remediation, Share: r.Share, Package: r.Package, File: r.File, Line: r.Line}
 	}
 	return docs
 }
@@ -47,7 +48,8 @@ func Docs(rules []Rule) []RuleDoc {
 var DocFormats = []string{"text", "markdown", "json"}
 
 // WriteDocs writes the rules' documentation as text (a table, then each
-// remediation), a markdown table, or JSON. Texts from METADATA are
+// remediation), a markdown table (id, level, package and description: the
+// rule table of policies/README.md is this output), or JSON. Texts from METADATA are
 // escaped for where they are written.
 func WriteDocs(w io.Writer, format string, docs []RuleDoc) error {
 	switch format {
@@ -56,10 +58,11 @@ func WriteDocs(w io.Writer, format string, docs []RuleDoc) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(docs)
 	case "markdown":
-		fmt.Fprintln(w, "| Rule | Level | Title | Remediation |")
-		fmt.Fprintln(w, "|------|-------|-------|-------------|")
+		fmt.Fprintln(w, "| id | level | package | fires when |")
+		fmt.Fprintln(w, "|----|-------|---------|------------|")
 		for _, d := range docs {
-			fmt.Fprintf(w, "| %s | %s | %s | %s |\n", escape.Code(d.ID, 0, true), d.Level, escape.Markdown(d.Title, 0), escape.Markdown(d.Remediation, 0))
+			fmt.Fprintf(w, "| %s | %s | %s | %s |\n", escape.Code(d.ID, 0, true), d.Level,
+				escape.Code(d.Package, 0, true), escape.Markdown(oneLine(d.Description), 0))
 		}
 		return nil
 	}
@@ -78,6 +81,9 @@ func WriteDocs(w io.Writer, format string, docs []RuleDoc) error {
 	}
 	return nil
 }
+
+// oneLine joins the lines of a text with spaces.
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // FormatFiles formats every .rego file under paths (files or folders;
 // hidden folders skipped), in place unless check, and returns the files

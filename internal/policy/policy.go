@@ -400,6 +400,14 @@ func annotatedRules(c *ast.Compiler, as *ast.AnnotationSet) ([]Rule, []Problem) 
 			}
 			r.Remediation = s
 		}
+		if share, has := a.Custom["share"]; has {
+			s, ok := share.(string)
+			if !ok || s == "" {
+				problems = append(problems, locProblem(a.Location, fmt.Sprintf("rule %s: custom.share must be a non-empty string", id)))
+				continue
+			}
+			r.Share = s
+		}
 		var setLevel Level
 		if len(ref.Path) > 0 {
 			if v, ok := ref.Path[len(ref.Path)-1].Value.(ast.String); ok {
@@ -636,6 +644,18 @@ func (e *Engine) finding(s *policySet, t *ast.Term) (Finding, error) {
 	}
 	if strings.TrimSpace(f.Msg) == "" {
 		return f, s.errorf("%s: element has an empty msg: %s", s.ref, brief(t))
+	}
+	if f.Rule != "" {
+		// A rule named by the element is one declared in METADATA at
+		// this set's level: its facts have one source.
+		r := e.byID[f.Rule]
+		switch {
+		case r == nil:
+			return f, s.errorf("%s: element names rule %q, which no METADATA declares (custom.id): %s", s.ref, f.Rule, brief(t))
+		case r.Level != s.level:
+			return f, s.errorf("%s: element names rule %q, which METADATA declares at level %s (%s:%d), not %s: %s",
+				s.ref, f.Rule, r.Level, r.File, r.Line, s.level, brief(t))
+		}
 	}
 	if f.Rule == "" {
 		f.Rule = s.defaultID

@@ -24,7 +24,6 @@ test_risks_missing if {
 		"msg": "the report has no risks field: it records no adversarial review",
 		"rule": "risks-empty",
 		"field": "risks",
-		"remediation": "Re-run the FSAR so the report lists the risks its adversarial review found.",
 	}}
 	_rules(object.remove(fixture.good, ["risks"])) == {["deny", "risks-empty"]}
 }
@@ -38,7 +37,6 @@ test_mitigations_missing if {
 		"msg": "the report has no mitigations field: it gives no plan against its risks",
 		"rule": "mitigations-empty",
 		"field": "mitigations",
-		"remediation": "Re-run the FSAR so the report lists mitigations for the risks it found.",
 	}}
 }
 
@@ -68,13 +66,11 @@ test_canned_stub_report if {
 			"msg": "all 3 risks are the generator's canned stub texts, not an analysis of this proposal",
 			"rule": "canned-risks",
 			"field": "risks",
-			"remediation": "Treat the proposal as unreviewed: run the FSAR with a real analysis so the risks are about this proposal.",
 		},
 		{
 			"msg": "all 3 mitigations are the generator's canned stub texts, not a plan for this proposal",
 			"rule": "canned-mitigations",
 			"field": "mitigations",
-			"remediation": "Write mitigations specific to this proposal's risks instead of the generator's stub texts, and re-run the FSAR.",
 		},
 	}
 }

@@ -3,10 +3,6 @@ package fsar.fields_test
 import data.fsar.fields
 import data.fsar.lib.fixture
 
-_required_remediation := "Re-run the FSAR generator so the report carries all its fields, or restore the missing field from the report's twin."
-
-_type_remediation := "Write the field with the generator's type: id, timestamp and proposal as strings, severity as a number, block_execution as true or false, risks and mitigations as lists of strings."
-
 _deny(report) := fs if {
 	fs := fields.deny with input as report
 }
@@ -30,7 +26,6 @@ test_required_field_one_finding_per_missing_field if {
 			"msg": sprintf("the report has no %s field, which the generator always writes", [key]),
 			"rule": "required-field",
 			"field": key,
-			"remediation": _required_remediation,
 		}}
 	}
 }
@@ -101,7 +96,6 @@ test_field_type_finding_shape if {
 		"msg": "severity is a string, not a number",
 		"rule": "field-type",
 		"field": "severity",
-		"remediation": _type_remediation,
 	}}
 }
 
@@ -130,7 +124,6 @@ test_id_format_warns if {
 			"msg": sprintf("id %q is not of the generator's form fsar_<uuid>", [id]),
 			"rule": "id-format",
 			"field": "id",
-			"remediation": "Keep the id the generator wrote (fsar_ followed by a UUID), or re-run the FSAR to get a new one.",
 		}}
 	}
 }

@@ -26,7 +26,6 @@ test_horizon_passed if {
 		"msg": "the first risk's horizon 2026-11-25 is before today, 2026-11-26: re-run the FSAR",
 		"rule": "horizon-passed",
 		"field": "risks[0]",
-		"remediation": "Re-run the FSAR: the horizon the review looked to has passed.",
 	}}
 }
 
@@ -68,7 +67,6 @@ test_stale_finding if {
 		"msg": "the report is 329 days old, older than the limit of 30 days: re-run the FSAR",
 		"rule": "stale-report",
 		"field": "timestamp",
-		"remediation": "Re-run the FSAR so the review reflects the current state of the proposal.",
 	}}
 }
 
@@ -92,7 +90,6 @@ test_timestamp_future if {
 		"msg": "the report's timestamp 2026-11-26T00:00:00.001Z is after the evaluation time 2026-11-26T00:00:00Z",
 		"rule": "timestamp-future",
 		"field": "timestamp",
-		"remediation": "Check the clock of the machine that wrote the report and the report's timestamp, and re-run the FSAR if it was edited.",
 	}}
 }
 

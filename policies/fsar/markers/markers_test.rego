@@ -25,7 +25,6 @@ test_marker_block_edited if {
 		"msg": "the proposal carries the [fsar_block] marker but block_execution is false, which the generator cannot write: the report was edited",
 		"rule": "marker-block-edited",
 		"field": "proposal",
-		"remediation": "Restore block_execution to true or re-run the FSAR; a proposal marked [fsar_block] must not be executed automatically.",
 	}}
 	_rules(fixture.patched({"markers": [1, "fsar_review", "fsar_block"]})) == {["deny", "marker-block-edited"], ["review", "under-rated-review-marker"]}
 }
@@ -51,7 +50,6 @@ test_under_rated_review_marker_finding if {
 		"msg": "the proposal carries the [fsar_review] marker but severity 6 is below 30, the least such a proposal is given: the severity is under-rated",
 		"rule": "under-rated-review-marker",
 		"field": "severity",
-		"remediation": "Have a human check the proposal and its severity, and re-run the FSAR so the severity reflects the [fsar_review] marker.",
 	}}
 }
 
@@ -74,7 +72,6 @@ test_under_rated_irreversible_finding if {
 		"msg": `the proposal mentions "irreversible" but severity 6 is below the hard threshold 45: the severity is under-rated`,
 		"rule": "under-rated-irreversible",
 		"field": "severity",
-		"remediation": "Have a human confirm the change is reversible and cannot lose data, or score its severity again and re-run the FSAR.",
 	}}
 }
 

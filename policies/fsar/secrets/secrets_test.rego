@@ -38,7 +38,6 @@ test_secret_finding if {
 		"msg": "proposal contains a Stripe key (sk_l****) at its line 1, column 37",
 		"rule": "secret",
 		"field": "proposal",
-		"remediation": "Revoke and reissue the secret now, remove it from the proposal and the report's history, and re-run the FSAR.",
 	}}
 }
 

@@ -41,7 +41,6 @@ test_severity_scale_finding if {
 		"msg": "severity -1 is outside the scale 0 to 75",
 		"rule": "severity-scale",
 		"field": "severity",
-		"remediation": "Score the risk on the generator's scale (likelihood 1-5 x damage 1-5 x reversibility 1-3) and re-run the FSAR.",
 	}}
 }
 
@@ -61,7 +60,6 @@ test_block_execution_true if {
 		"msg": "block_execution is true: the FSAR blocked execution and human review is required",
 		"rule": "block-execution",
 		"field": "block_execution",
-		"remediation": "Do not execute the proposal automatically: have a human review it, or revise the proposal and re-run the FSAR.",
 	}
 	_rules(_sev(6, true)) == {["deny", "block-execution"]}
 }
@@ -87,7 +85,6 @@ test_severity_hard_finding if {
 		"msg": "severity 48 is at or above the hard threshold 45: execution is blocked and needs human review",
 		"rule": "severity-hard",
 		"field": "severity",
-		"remediation": "Have a human review and approve the proposal outside the automatic path, or make it smaller and reversible and re-run the FSAR.",
 	}
 }
 
@@ -122,7 +119,6 @@ test_severity_review_finding if {
 		"msg": "severity 30 is at or above the review threshold 25 and below the hard threshold 45: a human must check the mitigation plan",
 		"rule": "severity-review",
 		"field": "severity",
-		"remediation": "Have a reviewer with write access check the mitigation plan against the risks and approve.",
 	}}
 }
 
@@ -151,7 +147,6 @@ test_severity_unmitigated_finding if {
 		"msg": "severity 25 is at or above the review threshold 25 and below the hard threshold 45, and the report has no real mitigation plan (mitigations missing, empty or all canned)",
 		"rule": "severity-unmitigated",
 		"field": "severity",
-		"remediation": "Write mitigations specific to this proposal's risks and re-run the FSAR; the generator's canned texts are not a plan.",
 	}}
 }
 
@@ -170,13 +165,11 @@ test_severity_edited if {
 			"msg": "severity 45 is at or above 45, from which the generator always sets block_execution, but block_execution is false: the report was edited",
 			"rule": "severity-edited",
 			"field": "block_execution",
-			"remediation": "Restore the report as the generator wrote it, or re-run the FSAR; never edit a report's verdict by hand.",
 		},
 		{
 			"msg": "severity 45 is at or above the hard threshold 45: execution is blocked and needs human review",
 			"rule": "severity-hard",
 			"field": "severity",
-			"remediation": "Have a human review and approve the proposal outside the automatic path, or make it smaller and reversible and re-run the FSAR.",
 		},
 	}
 }

@@ -8,9 +8,10 @@ package fsar.twins
 # METADATA
 # title: Twins disagree
 # description: >-
-#   The markdown report and its JSON twin hold different values for a field
-#   (proposal compared without carriage returns). The values are shown except
-#   for the proposal, which can be long.
+#   The markdown report and its JSON twin disagree on a field (proposal
+#   compared without carriage returns); one finding per field, with both
+#   values except for the proposal, which can be long. One of the files was
+#   edited.
 # custom:
 #   id: twin-conflict
 #   level: deny
@@ -23,9 +24,8 @@ deny contains f if {
 	field := _field(c, i)
 	f := {
 		"msg": _msg(c, field),
-		"rule": "twin-conflict",
+		"rule": rego.metadata.rule().custom.id,
 		"field": field,
-		"remediation": "Find out which file was edited, then restore it or regenerate both files from one FSAR run so the twins agree.",
 	}
 }
 

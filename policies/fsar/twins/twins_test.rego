@@ -3,8 +3,6 @@ package fsar.twins_test
 import data.fsar.lib.fixture
 import data.fsar.twins
 
-_remediation := "Find out which file was edited, then restore it or regenerate both files from one FSAR run so the twins agree."
-
 _deny(report) := fs if {
 	fs := twins.deny with input as report
 }
@@ -22,7 +20,6 @@ test_twin_conflict_shows_values if {
 		"msg": "r.md and r.json disagree on severity: r.md has 6, r.json has 48",
 		"rule": "twin-conflict",
 		"field": "severity",
-		"remediation": _remediation,
 	}}
 }
 
@@ -31,7 +28,6 @@ test_twin_conflict_hides_the_proposal if {
 		"msg": "r.md and r.json disagree on proposal",
 		"rule": "twin-conflict",
 		"field": "proposal",
-		"remediation": _remediation,
 	}}
 }
 

@@ -1,0 +1,161 @@
+package policy
+
+import (
+	"maps"
+	"slices"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+)
+
+// Rule facts from METADATA, at no cost per report.
+//
+// A finding names its rule with rego.metadata.rule().custom.id, so that a
+// rule's id, level and remediation are written once, in its METADATA. OPA
+// compiles the call to a constant, but not for free: it puts an assignment
+// of the whole annotation object at the start of the rule's body, which
+// every evaluation that enters the rule runs, and copies it through a chain
+// of local variables to where it is used. The bundled rules are entered for
+// every report of a sweep, so foldMetadata, a compiler stage run after
+// OPA's rewriting of the call, finishes the job: a local variable bound to
+// a ground annotation object, or copied or read from one, is replaced by
+// the value it is bound to, and the assignments are dropped. What the
+// evaluator sees is the finding object as if its id had been written by
+// hand. (BenchmarkRuleCost/finding_metadata measures it.)
+//
+// The stage changes nothing a rule means: a variable bound, at its first
+// occurrence, to a ground value has that value everywhere after. It folds a
+// rule only when every use of such a variable can be replaced: a reference
+// into it that names a key the annotation lacks (a custom.id removed from
+// METADATA) is left to the evaluator, which finds it undefined as before,
+// and so is every other use it cannot account for.
+
+// foldMetadataStage is the name of the stage in the compiler's metrics.
+const foldMetadataStage = "fsar_fold_metadata"
+
+// foldMetadata is the compiler stage: it folds every rule of every module.
+func foldMetadata(c *ast.Compiler) *ast.Error {
+	for _, name := range slices.Sorted(maps.Keys(c.Modules)) {
+		for _, r := range c.Modules[name].Rules {
+			for node := r; node != nil; node = node.Else {
+				foldRule(node, r.Head.Args)
+			}
+		}
+	}
+	return nil
+}
+
+// foldRule folds the ground values that assignments in the rule's
+// top-level body bind to local variables into the rest of the rule.
+// A function's arguments (args, the first rule's of an else chain) are
+// bound by its caller: they are never first occurrences.
+func foldRule(r *ast.Rule, args ast.Args) {
+	consts := map[ast.Var]*ast.Term{}
+	var drop []int
+	seen := ast.NewVarSet()
+	for _, a := range append(slices.Clone(args), r.Head.Args...) {
+		seen.Update(a.Vars())
+	}
+	for i, e := range r.Body {
+		if v, t, ok := foldable(e, consts); ok && !seen.Contains(v) {
+			consts[v] = t
+			drop = append(drop, i)
+			continue
+		}
+		seen.Update(e.Vars(ast.VarVisitorParams{}))
+	}
+	if len(consts) == 0 {
+		return
+	}
+	// Only a variable used as a whole term can be replaced by its value;
+	// a reference into one that was not folded (a key the annotation
+	// lacks) is left to the evaluator, and with it the whole rule.
+	kept := make([]*ast.Expr, 0, len(r.Body)-len(drop))
+	for i, e := range r.Body {
+		if !slices.Contains(drop, i) {
+			kept = append(kept, e)
+		}
+	}
+	refInto := false
+	check := func(x any) {
+		ast.WalkRefs(x, func(ref ast.Ref) bool {
+			if v, ok := ref[0].Value.(ast.Var); ok && consts[v] != nil {
+				refInto = true
+			}
+			return refInto
+		})
+	}
+	check(r.Head)
+	for _, e := range kept {
+		check(e)
+	}
+	if refInto {
+		return
+	}
+	replace := func(v ast.Var) (ast.Value, error) {
+		if t := consts[v]; t != nil {
+			return t.Copy().Value, nil
+		}
+		return v, nil
+	}
+	body := ast.NewBody()
+	for _, e := range kept {
+		x, err := ast.TransformVars(e, replace)
+		if err != nil {
+			return
+		}
+		body.Append(x.(*ast.Expr))
+	}
+	if len(body) == 0 {
+		body.Append(ast.NewExpr(ast.BooleanTerm(true)))
+	}
+	head, err := ast.TransformVars(r.Head, replace)
+	if err != nil {
+		return
+	}
+	r.Head = head.(*ast.Head)
+	r.Body = body
+}
+
+// foldable reports whether e assigns a ground value to a local variable
+// (its first occurrence, which the caller checks): a ground object or
+// array (as OPA's rewriting of rego.metadata.rule() and
+// rego.metadata.chain() does), a variable already folded, or a reference
+// into one that names keys it has. It returns the variable and its value.
+func foldable(e *ast.Expr, consts map[ast.Var]*ast.Term) (ast.Var, *ast.Term, bool) {
+	if e.Negated || len(e.With) > 0 || !e.IsEquality() {
+		return "", nil, false
+	}
+	ops := e.Operands()
+	v, ok := ops[0].Value.(ast.Var)
+	if !ok || !v.IsGenerated() || consts[v] != nil {
+		return "", nil, false
+	}
+	switch x := ops[1].Value.(type) {
+	case ast.Object, *ast.Array:
+		if ops[1].IsGround() {
+			return v, ops[1], true
+		}
+	case ast.Var:
+		if t := consts[x]; t != nil {
+			return v, t, true
+		}
+	case ast.Ref:
+		head, ok := x[0].Value.(ast.Var)
+		if !ok || consts[head] == nil {
+			break
+		}
+		t := consts[head]
+		for _, key := range x[1:] {
+			if !key.IsGround() {
+				return "", nil, false
+			}
+			next, err := t.Value.Find(ast.Ref{key})
+			if err != nil {
+				return "", nil, false
+			}
+			t = ast.NewTerm(next)
+		}
+		return v, t, true
+	}
+	return "", nil, false
+}
