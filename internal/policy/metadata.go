@@ -66,54 +66,62 @@ func foldRule(r *ast.Rule, args ast.Args) {
 	if len(consts) == 0 {
 		return
 	}
-	// Only a variable used as a whole term can be replaced by its value;
-	// a reference into one that was not folded (a key the annotation
-	// lacks) is left to the evaluator, and with it the whole rule.
-	kept := make([]*ast.Expr, 0, len(r.Body)-len(drop))
-	for i, e := range r.Body {
-		if !slices.Contains(drop, i) {
-			kept = append(kept, e)
-		}
-	}
-	refInto := false
-	check := func(x any) {
-		ast.WalkRefs(x, func(ref ast.Ref) bool {
-			if v, ok := ref[0].Value.(ast.Var); ok && consts[v] != nil {
-				refInto = true
+	// Replace each folded variable, and each reference into one, by its
+	// value. A reference that names a key the value lacks is undefined:
+	// that is left to the evaluator, and with it the whole rule.
+	failed := false
+	replace := ast.NewGenericTransformer(func(x any) (any, error) {
+		switch x := x.(type) {
+		case ast.Var:
+			if t := consts[x]; t != nil {
+				return t.Copy().Value, nil
 			}
-			return refInto
-		})
-	}
-	check(r.Head)
-	for _, e := range kept {
-		check(e)
-	}
-	if refInto {
+		case ast.Ref:
+			if v, ok := x[0].Value.(ast.Var); ok && consts[v] != nil {
+				t, ok := lookup(consts[v], x[1:])
+				if !ok {
+					failed = true
+					return x, nil
+				}
+				return t.Copy().Value, nil
+			}
+		}
+		return x, nil
+	})
+	head := r.Head.Copy()
+	if _, err := ast.Transform(replace, head); err != nil || failed {
 		return
 	}
-	replace := func(v ast.Var) (ast.Value, error) {
-		if t := consts[v]; t != nil {
-			return t.Copy().Value, nil
-		}
-		return v, nil
-	}
 	body := ast.NewBody()
-	for _, e := range kept {
-		x, err := ast.TransformVars(e, replace)
-		if err != nil {
+	for i, e := range r.Body {
+		if slices.Contains(drop, i) {
+			continue
+		}
+		e = e.Copy()
+		if _, err := ast.Transform(replace, e); err != nil || failed {
 			return
 		}
-		body.Append(x.(*ast.Expr))
+		body.Append(e)
 	}
 	if len(body) == 0 {
 		body.Append(ast.NewExpr(ast.BooleanTerm(true)))
 	}
-	head, err := ast.TransformVars(r.Head, replace)
-	if err != nil {
-		return
+	r.Head, r.Body = head, body
+}
+
+// lookup finds the value at path (ground keys) in t.
+func lookup(t *ast.Term, path ast.Ref) (*ast.Term, bool) {
+	for _, key := range path {
+		if !key.IsGround() {
+			return nil, false
+		}
+		next, err := t.Value.Find(ast.Ref{key})
+		if err != nil {
+			return nil, false
+		}
+		t = ast.NewTerm(next)
 	}
-	r.Head = head.(*ast.Head)
-	r.Body = body
+	return t, true
 }
 
 // foldable reports whether e assigns a ground value to a local variable
@@ -140,22 +148,11 @@ func foldable(e *ast.Expr, consts map[ast.Var]*ast.Term) (ast.Var, *ast.Term, bo
 			return v, t, true
 		}
 	case ast.Ref:
-		head, ok := x[0].Value.(ast.Var)
-		if !ok || consts[head] == nil {
-			break
-		}
-		t := consts[head]
-		for _, key := range x[1:] {
-			if !key.IsGround() {
-				return "", nil, false
+		if head, ok := x[0].Value.(ast.Var); ok && consts[head] != nil {
+			if t, ok := lookup(consts[head], x[1:]); ok {
+				return v, t, true
 			}
-			next, err := t.Value.Find(ast.Ref{key})
-			if err != nil {
-				return "", nil, false
-			}
-			t = ast.NewTerm(next)
 		}
-		return v, t, true
 	}
 	return "", nil, false
 }

@@ -96,7 +96,7 @@ func newCompiler(printStatements bool) *ast.Compiler {
 		WithStrict(true).
 		WithEnablePrintStatements(printStatements).
 		WithUseTypeCheckAnnotations(false).
-		WithStageAfterID(ast.StageRewriteDynamicTerms, ast.CompilerStageDefinition{
+		WithStageAfterID(ast.StageRewriteRegoMetadataCalls, ast.CompilerStageDefinition{
 			Name: foldMetadataStage, MetricName: "compile_stage_" + foldMetadataStage, Stage: foldMetadata,
 		})
 }
