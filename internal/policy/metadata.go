@@ -15,10 +15,12 @@ import (
 // of the whole annotation object at the start of the rule's body, which
 // every evaluation that enters the rule runs, and copies it through a chain
 // of local variables to where it is used. The bundled rules are entered for
-// every report of a sweep, so foldMetadata, a compiler stage run after
-// OPA's rewriting of the call, finishes the job: a local variable bound to
-// a ground annotation object, or copied or read from one, is replaced by
-// the value it is bound to, and the assignments are dropped. What the
+// every report of a sweep, so foldMetadata, a compiler stage run right
+// after OPA's rewriting of the call, finishes the job: the local variable
+// that OPA's rewriting binds to the annotation, and those copied or read
+// from it, are replaced by their values, and the assignments are dropped.
+// Nothing else is folded: other constants, and rules that use the
+// annotation inside every, are left as they are. What the
 // evaluator sees is the finding object as if its id had been written by
 // hand. (BenchmarkRuleCost/finding_metadata measures it.)
 //
@@ -56,14 +58,14 @@ func foldRule(r *ast.Rule, args ast.Args) {
 		seen.Update(a.Vars())
 	}
 	for i, e := range r.Body {
-		if v, t, ok := foldable(e, consts); ok && !seen.Contains(v) {
+		if v, t, ok := foldable(e, i, consts); ok && !seen.Contains(v) {
 			consts[v] = t
 			drop = append(drop, i)
 			continue
 		}
 		seen.Update(e.Vars(ast.VarVisitorParams{}))
 	}
-	if len(consts) == 0 {
+	if len(consts) == 0 || inEvery(r, consts) {
 		return
 	}
 	// Replace each folded variable, and each reference into one, by its
@@ -109,6 +111,43 @@ func foldRule(r *ast.Rule, args ast.Args) {
 	r.Head, r.Body = head, body
 }
 
+// isAnnotation reports whether t is a ground annotation object, as
+// rego.metadata.rule() gives it (it always has a scope), or an array of
+// them with their paths, as rego.metadata.chain() gives it.
+func isAnnotation(t *ast.Term) bool {
+	if !t.IsGround() {
+		return false
+	}
+	switch v := t.Value.(type) {
+	case ast.Object:
+		return v.Get(ast.StringTerm("scope")) != nil
+	case *ast.Array:
+		ok := v.Len() > 0
+		v.Foreach(func(x *ast.Term) {
+			obj, isObj := x.Value.(ast.Object)
+			ok = ok && isObj && obj.Get(ast.StringTerm("path")) != nil
+		})
+		return ok
+	}
+	return false
+}
+
+// inEvery reports whether a folded variable is used in an every
+// expression of the rule: such rules are left as they are.
+func inEvery(r *ast.Rule, consts map[ast.Var]*ast.Term) bool {
+	found := false
+	ast.WalkExprs(r, func(e *ast.Expr) bool {
+		if ev, ok := e.Terms.(*ast.Every); ok {
+			ast.WalkVars(ev, func(v ast.Var) bool {
+				found = found || consts[v] != nil
+				return found
+			})
+		}
+		return found
+	})
+	return found
+}
+
 // lookup finds the value at path (ground keys) in t.
 func lookup(t *ast.Term, path ast.Ref) (*ast.Term, bool) {
 	for _, key := range path {
@@ -124,12 +163,13 @@ func lookup(t *ast.Term, path ast.Ref) (*ast.Term, bool) {
 	return t, true
 }
 
-// foldable reports whether e assigns a ground value to a local variable
-// (its first occurrence, which the caller checks): a ground object or
-// array (as OPA's rewriting of rego.metadata.rule() and
-// rego.metadata.chain() does), a variable already folded, or a reference
-// into one that names keys it has. It returns the variable and its value.
-func foldable(e *ast.Expr, consts map[ast.Var]*ast.Term) (ast.Var, *ast.Term, bool) {
+// foldable reports whether e, the i-th expression of a body, assigns a
+// ground value to a local variable (its first occurrence, which the caller
+// checks): an annotation, as OPA's rewriting of rego.metadata.rule() and
+// rego.metadata.chain() puts it first in the body, a variable already
+// folded, or a reference into one that names keys it has. It returns the
+// variable and its value.
+func foldable(e *ast.Expr, i int, consts map[ast.Var]*ast.Term) (ast.Var, *ast.Term, bool) {
 	if e.Negated || len(e.With) > 0 || !e.IsEquality() {
 		return "", nil, false
 	}
@@ -140,7 +180,7 @@ func foldable(e *ast.Expr, consts map[ast.Var]*ast.Term) (ast.Var, *ast.Term, bo
 	}
 	switch x := ops[1].Value.(type) {
 	case ast.Object, *ast.Array:
-		if ops[1].IsGround() {
+		if e.Generated && i < 2 && isAnnotation(ops[1]) {
 			return v, ops[1], true
 		}
 	case ast.Var:

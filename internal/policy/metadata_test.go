@@ -251,3 +251,34 @@ func TestFoldLeavesArguments(t *testing.T) {
 		t.Errorf("Eval: %v %v", fs, err)
 	}
 }
+
+// TestFoldLeavesOtherConstants: only annotations are folded; a test that
+// compares inside every over a constant list still fails when it should
+// (found by mutation testing: folding every constant assignment made such
+// tests pass whatever they compared).
+func TestFoldLeavesOtherConstants(t *testing.T) {
+	rep, err := Test(t.Context(), TestOptions{Sources: []Source{{Name: "policies", FS: memFS(map[string]string{
+		"x.rego": regoSrc("package fsar.x", "", "deny contains {\"msg\": \"other\", \"k\": input.k} if true"),
+		"x_test.rego": regoSrc(
+			"package fsar.x_test",
+			"",
+			"import data.fsar.x",
+			"",
+			"_deny(r) := fs if {",
+			"\tfs := x.deny with input as r",
+			"}",
+			"",
+			"test_every_constant_list if {",
+			"\tevery k in [\"a\", \"b\"] {",
+			"\t\t_deny({\"k\": k}) == {{\"msg\": \"wanted\", \"k\": k}}",
+			"\t}",
+			"}",
+		),
+	})}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Results) != 1 || rep.Results[0].Outcome != TestFail {
+		t.Errorf("results: %+v, want the test to fail", rep.Results)
+	}
+}
