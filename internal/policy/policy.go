@@ -322,6 +322,11 @@ func inspect(c *ast.Compiler, needSets bool) ([]*policySet, []Rule, error) {
 
 	rules, ruleProblems := annotatedRules(c, as)
 	problems = append(problems, ruleProblems...)
+	for _, ref := range as.Flatten() {
+		if _, err := parseEquivalences(ref.Annotations); err != nil {
+			problems = append(problems, locProblem(ref.Annotations.Location, err.Error()))
+		}
+	}
 	if len(problems) > 0 {
 		return nil, nil, &LoadError{Problems: problems}
 	}

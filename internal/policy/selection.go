@@ -109,6 +109,22 @@ func (p *Selected) Test(ctx context.Context, o TestOptions) (*TestReport, error)
 	return Test(ctx, o)
 }
 
+// Mutate runs mutation testing on the selection's policies with their
+// tests (see Mutate; o's Sources, Data and zero Limits as for Test).
+func (p *Selected) Mutate(ctx context.Context, o MutateOptions) (*MutationReport, error) {
+	if o.Limits == (Limits{}) {
+		o.Limits = p.Limits
+	}
+	var err error
+	if o.Sources, err = p.Sources(); err != nil {
+		return nil, err
+	}
+	if o.Data, err = p.DataDocs(); err != nil {
+		return nil, err
+	}
+	return Mutate(ctx, o)
+}
+
 // ChangeNotices say, when the working tree changes policy or
 // configuration files against Ref (a pull request's own policy changes),
 // that they take effect only once merged.
