@@ -3,10 +3,14 @@ package cli
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
+	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/fsar-gate/fsar/internal/buildinfo"
 	"github.com/fsar-gate/fsar/internal/escape"
 	"github.com/fsar-gate/fsar/internal/policy"
 )
@@ -25,52 +29,95 @@ sandbox as 'fsar check': no network, no environment, no files.`,
 
 type policyTestOptions struct {
 	*Factory
-	Dirs      []string
-	Coverage  bool
-	Threshold float64
-	Run       string
-	Format    string
-	Policy    policy.Selection
+	Dirs            []string
+	Coverage        bool
+	Threshold       float64
+	CoverageReports []string
+	Run             string
+	Format          string
+	AllowNoTests    bool
+	Mutate          bool
+	MutateThreshold float64
+	MutateTimeout   time.Duration
+	Policy          policy.Selection
+	reports         map[string]string // --coverage-report: format to path
 }
 
 func newPolicyTestCmd(f *Factory) *cobra.Command {
 	opts := &policyTestOptions{Factory: f}
 	cmd := &cobra.Command{
 		Use:   "test [DIR]...",
-		Short: "Run the Rego unit tests (*_test.rego) of policies",
+		Short: "Run the Rego unit tests (*_test.rego) of policies, with coverage and mutation testing",
 		Long: `Run the Rego unit tests (test_ rules in *_test.rego files).
 
-Without DIR, the bundled default policies are tested. With DIR, the
-policies and tests in each DIR are tested beside the default bundle (as
-'fsar check --policy DIR' would evaluate them); --no-default-policies tests
-them alone.
+Without DIR or --policy, the bundled default policies are tested. With DIR
+(or --policy DIR, as 'fsar check' takes it), the policies and tests in each
+DIR are tested beside the default bundle; --no-default-policies tests them
+alone.
 
-Exit status: 0 when every test passes (and coverage reaches --threshold);
-1 when a test fails or coverage is short; 2 on a policy or usage error,
-or a test that could not be evaluated (a builtin error, --eval-timeout,
+--coverage reports line coverage; --coverage-report cobertura=PATH also
+writes it as a Cobertura XML file for coverage tools. --mutate runs the
+tests against mutants of every rule (an expression negated or dropped, a
+comparison or a constant changed) and reports each mutant no test notices,
+at its file:line:column: a rule whose tests would pass if it stopped
+working. Mutants documented in METADATA as equivalent
+(custom.mutation_equivalent, with the change and a reason) do not count.
+
+Exit status: 0 when every test passes (and coverage reaches --threshold,
+and with --mutate the kill ratio reaches --mutate-threshold); 1 when a test
+fails, no test is found (unless --allow-no-tests), coverage is short, or a
+mutant survives beyond the threshold; 2 on a policy or usage error, or a
+test that could not be evaluated (a builtin error, --eval-timeout,
 --eval-memory).`,
 		Example: `  # the bundled policies, with coverage
   fsar policy test --coverage
 
-  # your own policies, alone, requiring full coverage
-  fsar policy test --no-default-policies --threshold 100 ./policy`,
+  # your own policies, alone, requiring full coverage and a Cobertura report
+  fsar policy test --no-default-policies --threshold 100 --coverage-report cobertura=coverage.xml --policy ./policy
+
+  # prove every rule can fail: no surviving mutant
+  fsar policy test --mutate --policy ./policy`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Dirs = args
 			if opts.Threshold < 0 || opts.Threshold > 100 {
 				return usagef("--threshold %v: expected a percentage from 0 to 100", opts.Threshold)
 			}
+			if opts.MutateThreshold < 0 || opts.MutateThreshold > 100 {
+				return usagef("--mutate-threshold %v: expected a percentage from 0 to 100", opts.MutateThreshold)
+			}
+			if opts.MutateTimeout <= 0 {
+				return usagef("--mutate-timeout %v: expected a positive duration", opts.MutateTimeout)
+			}
 			if err := oneOf("--format", opts.Format, "text", "json"); err != nil {
 				return err
+			}
+			opts.reports = map[string]string{}
+			for _, spec := range opts.CoverageReports {
+				format, path, ok := strings.Cut(spec, "=")
+				if !ok || path == "" {
+					return usagef("--coverage-report %q: expected FORMAT=PATH, e.g. cobertura=coverage.xml", spec)
+				}
+				if err := oneOf("--coverage-report", format, policy.CoverageReportFormats...); err != nil {
+					return err
+				}
+				opts.reports[format] = path
 			}
 			return policyTestRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().BoolVar(&opts.Coverage, "coverage", false, "report line coverage of the policies by their tests")
-	cmd.Flags().Float64Var(&opts.Threshold, "threshold", 0, "fail when coverage is below this percentage (implies --coverage)")
-	cmd.Flags().StringVar(&opts.Run, "run", "", "run only the tests whose full name matches this regular expression")
-	cmd.Flags().StringVarP(&opts.Format, "format", "o", "text", "output format: text or json")
-	cmd.Flags().BoolVar(&opts.Policy.NoDefault, "no-default-policies", false, "test only the given folders, without the bundled policies")
-	cmd.Flags().StringArrayVarP(&opts.Policy.Data, "data", "d", nil, "JSON or YAML document to merge into data (repeatable)")
+	fl := cmd.Flags()
+	fl.BoolVar(&opts.Coverage, "coverage", false, "report line coverage of the policies by their tests")
+	fl.Float64Var(&opts.Threshold, "threshold", 0, "fail when coverage is below this percentage (implies --coverage)")
+	fl.StringArrayVar(&opts.CoverageReports, "coverage-report", nil, "also write the coverage as FORMAT=PATH: cobertura=coverage.xml (implies --coverage)")
+	fl.StringVar(&opts.Run, "run", "", "run only the tests whose full name matches this regular expression")
+	fl.StringVarP(&opts.Format, "format", "o", "text", "output format: text or json")
+	fl.BoolVar(&opts.AllowNoTests, "allow-no-tests", false, "pass when the policies have no test (by default that fails)")
+	fl.BoolVar(&opts.Mutate, "mutate", false, "run the tests against mutants of every rule and report the mutants no test notices")
+	fl.Float64Var(&opts.MutateThreshold, "mutate-threshold", 100, "with --mutate, fail when the share of mutants killed is below this percentage")
+	fl.DurationVar(&opts.MutateTimeout, "mutate-timeout", policy.DefaultMutantTimeout, "with --mutate, the longest the tests of one mutant may run (past it, the mutant counts as killed)")
+	fl.StringArrayVarP(&opts.Policy.Policies, "policy", "p", nil, "folder of Rego policies and their tests to add to the default bundle (repeatable; same as DIR)")
+	fl.BoolVar(&opts.Policy.NoDefault, "no-default-policies", false, "test only the given folders, without the bundled policies")
+	fl.StringArrayVarP(&opts.Policy.Data, "data", "d", nil, "JSON or YAML document to merge into data (repeatable)")
 	registerEvalFlags(cmd, &opts.Policy.Limits)
 	return cmd
 }
@@ -82,17 +129,32 @@ func policyTestRun(ctx context.Context, opts *policyTestOptions) error {
 	if err != nil {
 		return err
 	}
-	rep, err := selected.Test(ctx, policy.TestOptions{Run: opts.Run, Coverage: opts.Coverage || opts.Threshold > 0})
+	coverage := opts.Coverage || opts.Threshold > 0 || len(opts.reports) > 0
+	rep, err := selected.Test(ctx, policy.TestOptions{Run: opts.Run, Coverage: coverage})
 	if err != nil {
 		return err
 	}
-	if err := rep.Write(opts.IO.Out, opts.Format, opts.Threshold); err != nil {
+	sum := policy.TestSummary{Report: rep, CoverageThreshold: opts.Threshold, MutationThreshold: opts.MutateThreshold,
+		AllowNoTests: opts.AllowNoTests}
+	if opts.Mutate && rep.OK() && len(rep.Results) > 0 {
+		if sum.Mutation, err = selected.Mutate(ctx, policy.MutateOptions{
+			TestOptions: policy.TestOptions{Run: opts.Run}, Timeout: opts.MutateTimeout,
+		}); err != nil {
+			return err
+		}
+	}
+	if err := sum.Write(opts.IO.Out, opts.Format); err != nil {
 		return err
+	}
+	for _, format := range slices.Sorted(maps.Keys(opts.reports)) {
+		if err := sum.WriteCoverageReport(format, opts.reports[format], buildinfo.Version); err != nil {
+			return err
+		}
 	}
 	if rep.Count(policy.TestError) > 0 {
 		return withCode(ExitError) // a test that could not be evaluated fails closed
 	}
-	return verdictStatus(0, !rep.Passed(opts.Threshold))
+	return verdictStatus(0, !sum.Passed())
 }
 
 type policyFmtOptions struct {
