@@ -29,7 +29,8 @@ test_risks_missing if {
 }
 
 test_risks_empty if {
-	{f.msg | some f in _deny(fixture.patched({"risks": []}))} == {"the report lists no risks: it records no adversarial review"}
+	msgs := {f.msg | some f in _deny(fixture.patched({"risks": []}))}
+	msgs == {"the report lists no risks: it records no adversarial review"}
 }
 
 test_mitigations_missing if {
@@ -41,7 +42,8 @@ test_mitigations_missing if {
 }
 
 test_mitigations_empty if {
-	{f.msg | some f in _deny(fixture.patched({"mitigations": []}))} == {"the report lists no mitigations: it gives no plan against its risks"}
+	msgs := {f.msg | some f in _deny(fixture.patched({"mitigations": []}))}
+	msgs == {"the report lists no mitigations: it gives no plan against its risks"}
 }
 
 test_listed_missing_despite_elements if {
@@ -93,7 +95,10 @@ test_canned_second_set if {
 
 test_canned_mixed_sets_and_subsets if {
 	report := fixture.patched({
-		"risks": ["Trust inflation from optimistic summaries", "Slow failure: unnoticed degradation accumulating by 2031-02-03"],
+		"risks": [
+			"Trust inflation from optimistic summaries",
+			"Slow failure: unnoticed degradation accumulating by 2031-02-03",
+		],
 		"mitigations": ["  Enforce periodic FSAR reruns with updated data  "],
 	})
 	{f.msg | some f in _warn(report)} == {

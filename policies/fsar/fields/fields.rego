@@ -40,6 +40,12 @@ deny contains f if {
 # custom:
 #   id: field-type
 #   level: deny
+#   mutation_equivalent:
+#     - change: "drop `not report.well_formed`"
+#       reason: >-
+#         A cheap first test for the common case: a well-formed report has
+#         no type problem, so without it the rule finds the same nothing,
+#         field by field.
 #   remediation: >-
 #     Write the field with the generator's type: id, timestamp and proposal as
 #     strings, severity as a number, block_execution as true or false, risks

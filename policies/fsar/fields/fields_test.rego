@@ -71,15 +71,23 @@ test_field_type_scalars if {
 	_type_findings(fixture.patched({"timestamp": null})) == {["timestamp", "timestamp is null, not a string"]}
 	_type_findings(fixture.patched({"proposal": {"text": "x"}})) == {["proposal", "proposal is an object, not a string"]}
 	_type_findings(fixture.patched({"severity": "48"})) == {["severity", "severity is a string, not a number"]}
-	_type_findings(fixture.patched({"block_execution": "false"})) == {["block_execution", "block_execution is a string, not a boolean"]}
+	be := fixture.patched({"block_execution": "false"})
+	_type_findings(be) == {["block_execution", "block_execution is a string, not a boolean"]}
 	_type_findings(fixture.patched({"severity": true})) == {["severity", "severity is a boolean, not a number"]}
 	_type_findings(fixture.patched({"id": ["fsar_x"]})) == {["id", "id is an array, not a string"]}
 }
 
 test_field_type_lists_not_arrays if {
-	_type_findings(fixture.patched({"risks": "Slow failure: x"})) == {["risks", "risks is a string, not a list of strings"]}
-	_type_findings(fixture.patched({"mitigations": {"a": "b"}})) == {["mitigations", "mitigations is an object, not a list of strings"]}
+	risks := fixture.patched({"risks": "Slow failure: x"})
+	_type_findings(risks) == {["risks", "risks is a string, not a list of strings"]}
+	mitigations := fixture.patched({"mitigations": {"a": "b"}})
+	_type_findings(mitigations) == {["mitigations", "mitigations is an object, not a list of strings"]}
 	_type_findings(fixture.patched({"risks": null})) == {["risks", "risks is null, not a list of strings"]}
+}
+
+test_field_type_list_as_object if {
+	# an object is not a list, whatever it holds: one finding, none per value
+	_type_findings(fixture.patched({"risks": {"a": 1}})) == {["risks", "risks is an object, not a list of strings"]}
 }
 
 test_field_type_list_elements if {

@@ -33,6 +33,19 @@ mask(s) := sprintf("%s****", [substring(s, 0, 4)])
 # custom:
 #   id: secret
 #   level: deny
+#   mutation_equivalent:
+#     - change: "drop `_hinted`"
+#       reason: >-
+#         A cheap first look for every pattern at once; each pattern's own
+#         look (_may_hold) and its regular expression decide the same.
+#     - change: "drop `_may_hold(p, pattern)`"
+#       reason: >-
+#         A cheap first look before the regular expression, which alone
+#         finds the same secrets.
+#     - change: "-1 → -2"
+#       reason: >-
+#         regex.find_all_string_submatch_n returns every match for any
+#         negative count.
 #   remediation: >-
 #     Revoke and reissue the secret now, remove it from the proposal and the
 #     report's history, and re-run the FSAR.

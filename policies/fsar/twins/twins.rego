@@ -53,6 +53,6 @@ _msg(c, field) := sprintf("%s and %s disagree on %s: %s has %s, %s has %s", [
 }
 
 # _value(c, key) is the conflict's value as JSON, or "nothing" when absent.
-_value(c, key) := json.marshal(c[key]) if _ = c[key]
+_value(c, key) := v if v := json.marshal(c[key])
 
 else := "nothing"
