@@ -22,7 +22,7 @@ func constantNames(t *testing.T, src Source, config map[string]any) []string {
 			policyFiles = append(policyFiles, f)
 		}
 	}
-	c, _, _, err := compileFiles(t.Context(), policyFiles, nil, config, false)
+	c, _, _, err := compileFiles(t.Context(), policyFiles, nil, config, false, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

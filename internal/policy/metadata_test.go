@@ -34,7 +34,7 @@ func TestMetadataFolded(t *testing.T) {
 			policyFiles = append(policyFiles, f)
 		}
 	}
-	c, _, _, err := compileFiles(t.Context(), policyFiles, nil, nil, false)
+	c, _, _, err := compileFiles(t.Context(), policyFiles, nil, nil, false, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

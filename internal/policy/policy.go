@@ -57,6 +57,11 @@ type Options struct {
 	// once; MemoryLimit (default 160 MiB) the heap while evaluations run.
 	// Exceeding one is an error naming it (see LimitError and limits.go).
 	Limits
+	// Bundles are OPA bundles read (and verified) beforehand
+	// (Selected.Load reads them): their modules are loaded beside the
+	// Sources', their data merged at the data root, and their roots
+	// checked (see bundle.go).
+	Bundles []*Bundle
 }
 
 // Engine evaluates inputs against compiled policies. It is safe for
@@ -70,6 +75,7 @@ type Engine struct {
 	rules     []Rule       // sorted by ID
 	byID      map[string]*Rule
 	digest    string
+	bundles   []BundleInfo
 }
 
 // policySet is one deny, review or warn set of one package.
@@ -102,13 +108,20 @@ func Load(ctx context.Context, opts Options) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
+	if files, err = bundleFiles(files, opts.Bundles); err != nil {
+		return nil, err
+	}
 	var policyFiles []file
 	for _, f := range files {
 		if !f.test {
 			policyFiles = append(policyFiles, f)
 		}
 	}
-	c, store, canonical, err := compileFiles(ctx, policyFiles, opts.Data, opts.Config, false)
+	data, err := bundleData(opts.Data, opts.Bundles)
+	if err != nil {
+		return nil, err
+	}
+	c, store, canonical, err := compileFiles(ctx, policyFiles, data, opts.Config, false, opts.Bundles)
 	if err != nil {
 		return nil, err
 	}
@@ -141,19 +154,28 @@ func Load(ctx context.Context, opts Options) (*Engine, error) {
 		byID:      make(map[string]*Rule, len(rules)),
 		digest:    digest(policyFiles, canonical),
 	}
+	for _, b := range opts.Bundles {
+		e.bundles = append(e.bundles, b.Info)
+	}
 	for i := range e.rules {
 		e.byID[e.rules[i].ID] = &e.rules[i]
 	}
 	return e, nil
 }
 
-// compileFiles parses the files, checks their packages, builds the store
-// with data and config, and compiles the modules in the sandbox. It returns
-// the compiler, the store and the canonical JSON of the data.
-func compileFiles(ctx context.Context, files []file, data, config map[string]any, printStatements bool) (*ast.Compiler, storage.Store, []byte, error) {
+// compileFiles parses the files, checks their packages (and the roots of
+// the bundles some of them come from), builds the store with data and
+// config, and compiles the modules in the sandbox. It returns the
+// compiler, the store and the canonical JSON of the data.
+func compileFiles(ctx context.Context, files []file, data, config map[string]any, printStatements bool, bundles []*Bundle) (*ast.Compiler, storage.Store, []byte, error) {
 	modules, err := parseFiles(files)
 	if err != nil {
 		return nil, nil, nil, err
+	}
+	if len(bundles) > 0 {
+		if err := checkBundleRoots(bundles, modules); err != nil {
+			return nil, nil, nil, err
+		}
 	}
 	root, canonical, err := buildData(data, config)
 	if err != nil {
@@ -518,6 +540,10 @@ func digest(files []file, canonicalData []byte) string {
 
 // Rules returns the annotated rules (those with a custom.id), sorted by ID.
 func (e *Engine) Rules() []Rule { return slices.Clone(e.rules) }
+
+// Bundles returns what was loaded of each bundle: location, manifest
+// revision and roots, in the order they were given.
+func (e *Engine) Bundles() []BundleInfo { return slices.Clone(e.bundles) }
 
 // Digest returns "sha256:<hex>" over the policy modules, sorted by name,
 // and the canonical JSON of the data and configuration they are evaluated

@@ -7,12 +7,14 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/http"
 	"os"
 	"path"
 	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/open-policy-agent/opa/v1/bundle"
 	"gopkg.in/yaml.v3"
 
 	"github.com/fsar-gate/fsar/internal/gitfs"
@@ -39,6 +41,15 @@ type Selection struct {
 	// Limits bound the evaluations of Load's engine and of Test (zero
 	// values: the defaults, 5s per evaluation and a 160 MiB heap).
 	Limits Limits
+	// Bundles are OPA bundles to load beside the policies: .tar.gz files,
+	// folders (read at Ref, like the policies) or https:// URLs.
+	Bundles []string
+	// BundleKey, when its File is set, verifies every bundle's signature
+	// before anything in it is read; its File is read at Ref too.
+	BundleKey BundleKey
+	// HTTPClient fetches the bundles named by URL (nil: a client with
+	// DefaultBundleTimeout).
+	HTTPClient *http.Client
 }
 
 // Selected is a selection opened: its files are read from the working
@@ -52,8 +63,8 @@ type Selected struct {
 // Open opens the selection: with Ref, it reads the policy, data and
 // configuration files as they are at that revision, once.
 func (s Selection) Open(ctx context.Context) (*Selected, error) {
-	if s.NoDefault && len(s.Policies) == 0 {
-		return nil, errors.New("--no-default-policies needs at least one --policy folder")
+	if s.NoDefault && len(s.Policies) == 0 && len(s.Bundles) == 0 {
+		return nil, errors.New("--no-default-policies needs at least one --policy folder or --bundle")
 	}
 	p := &Selected{Selection: s}
 	if s.Ref == "" {
@@ -63,6 +74,14 @@ func (s Selection) Open(ctx context.Context) (*Selected, error) {
 	}
 	paths := append(append([]string{}, s.Policies...), s.Data...)
 	paths = append(paths, s.configPath())
+	for _, b := range s.Bundles {
+		if !isURL(b) {
+			paths = append(paths, b)
+		}
+	}
+	if s.BundleKey.File != "" {
+		paths = append(paths, s.BundleKey.File)
+	}
 	snap, err := gitfs.Take(ctx, ".", s.Ref, paths)
 	if err != nil {
 		return nil, fmt.Errorf("--policy-ref: %w", err)
@@ -199,8 +218,8 @@ func (p *Selected) Sources() ([]Source, error) {
 			srcs = append(srcs, Source{Name: dir, FS: p.files.dirFS(dir)})
 		}
 	}
-	if len(srcs) == 0 {
-		return nil, errors.New("--no-default-policies needs at least one --policy folder")
+	if len(srcs) == 0 && len(p.Bundles) == 0 {
+		return nil, errors.New("--no-default-policies needs at least one --policy folder or --bundle")
 	}
 	return srcs, nil
 }
@@ -272,7 +291,67 @@ func (p *Selected) Load(ctx context.Context, now time.Time) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	return Load(ctx, Options{Sources: srcs, Data: data, Config: cfg, Now: now, Limits: p.Limits})
+	bundles, err := p.ReadBundles(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return Load(ctx, Options{Sources: srcs, Data: data, Config: cfg, Now: now, Limits: p.Limits, Bundles: bundles})
+}
+
+// ReadBundles reads the --bundle locations, verifying each with the
+// BundleKey when it is set: from the working tree or at Ref, or over
+// HTTPS.
+func (p *Selected) ReadBundles(ctx context.Context) ([]*Bundle, error) {
+	if len(p.Bundles) == 0 {
+		return nil, nil
+	}
+	var vc *bundle.VerificationConfig
+	if k := p.BundleKey; k.File != "" {
+		key, err := p.readFile(k.File)
+		if err != nil {
+			return nil, fmt.Errorf("--verification-key %w", err)
+		}
+		if vc, err = verificationConfig(key, k); err != nil {
+			return nil, fmt.Errorf("--verification-key %s: %w", k.File, err)
+		}
+	}
+	var out []*Bundle
+	for _, loc := range p.Bundles {
+		b, err := p.readBundle(ctx, loc, vc)
+		if err != nil {
+			return nil, fmt.Errorf("--bundle %s: %w", loc, err)
+		}
+		out = append(out, b)
+	}
+	return out, nil
+}
+
+// readBundle reads one bundle: a URL, a folder or a tarball.
+func (p *Selected) readBundle(ctx context.Context, loc string, vc *bundle.VerificationConfig) (*Bundle, error) {
+	if isURL(loc) {
+		data, err := fetchBundle(ctx, p.HTTPClient, loc)
+		if err != nil {
+			return nil, err
+		}
+		return readBundle(loc, nil, "", data, vc)
+	}
+	info, err := p.stat(loc)
+	if err != nil {
+		return nil, unwrapPath(err)
+	}
+	switch {
+	case info.IsDir() && p.snap != nil:
+		return readBundle(loc, p.snap.FS, gitName(loc), nil, vc)
+	case info.IsDir():
+		return readBundle(loc, p.files.dirFS(loc), ".", nil, vc)
+	case info.Size() > MaxBundleBytes:
+		return nil, fmt.Errorf("larger than %s", formatBytes(MaxBundleBytes))
+	}
+	data, err := p.readFile(loc)
+	if err != nil {
+		return nil, err
+	}
+	return readBundle(loc, nil, "", data, vc)
 }
 
 func unwrapPath(err error) error {

@@ -153,7 +153,7 @@ func newSuite(ctx context.Context, opts TestOptions) (*suite, error) {
 			policyFiles = append(policyFiles, f)
 		}
 	}
-	pc, _, _, err := compileFiles(ctx, policyFiles, opts.Data, opts.Config, false)
+	pc, _, _, err := compileFiles(ctx, policyFiles, opts.Data, opts.Config, false, nil)
 	if err != nil {
 		return nil, err
 	}
