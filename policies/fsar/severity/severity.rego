@@ -20,8 +20,8 @@ import data.fsar.lib.report
 #     Score the risk on the generator's scale (likelihood 1-5 x damage 1-5 x
 #     reversibility 1-3) and re-run the FSAR.
 deny contains f if {
-	sev := report.severity
 	not _in_scale
+	sev := report.severity
 	f := {
 		"msg": sprintf("severity %v is outside the scale %v to %v", [sev, config.severity_min, config.severity_max]),
 		"rule": rego.metadata.rule().custom.id,
@@ -94,8 +94,8 @@ deny contains f if {
 #     risks and approve.
 review contains f if {
 	_in_review_band
-	sev := report.severity
 	report.real_mitigation_plan
+	sev := report.severity
 	f := {
 		"msg": sprintf(_review_msg, [sev, config.review_threshold, config.block_threshold]),
 		"rule": rego.metadata.rule().custom.id,
@@ -117,8 +117,8 @@ review contains f if {
 #     the generator's canned texts are not a plan.
 deny contains f if {
 	_in_review_band
-	sev := report.severity
 	not report.real_mitigation_plan
+	sev := report.severity
 	f := {
 		"msg": sprintf(_unmitigated_msg, [sev, config.review_threshold, config.block_threshold]),
 		"rule": rego.metadata.rule().custom.id,
