@@ -33,7 +33,10 @@ func TestDecidedByBundles(t *testing.T) {
 			t.Errorf("%#v: %v", b, err)
 		}
 	}
-	if !ok.Equal(ok) || ok.Equal(base) || !base.Equal(base) {
+	same := ok
+	same.PolicyBundles = []policy.BundleInfo{ok.PolicyBundles[0]}
+	baseCopy := base
+	if !ok.Equal(same) || ok.Equal(base) || !base.Equal(baseCopy) {
 		t.Error("Equal")
 	}
 	other := ok

@@ -24,20 +24,7 @@ var fixtureNow = time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)
 // its rule with a plain string: rego.metadata.rule() costs nothing per
 // report.
 func TestMetadataFolded(t *testing.T) {
-	files, err := readSources([]Source{defaultSource()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var policyFiles []file
-	for _, f := range files {
-		if !f.test {
-			policyFiles = append(policyFiles, f)
-		}
-	}
-	c, _, _, err := compileFiles(t.Context(), policyFiles, nil, nil, false, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, policyFiles := compilePolicies(t, defaultSource(), nil)
 	calls := 0
 	for _, f := range policyFiles {
 		calls += strings.Count(string(f.src), "rego.metadata.rule()")

@@ -454,8 +454,7 @@ func walkSites(rule *ast.Rule, kind string, fn func(target any)) {
 // expressions in it, in the order they are written.
 func walkBodies(rule *ast.Rule, fn func(*ast.Body)) {
 	for node := rule; node != nil; node = node.Else {
-		var visit func(x any)
-		visit = func(x any) {
+		visit := func(x any) {
 			ast.NewGenericVisitor(func(y any) bool {
 				switch y := y.(type) {
 				case *ast.ArrayComprehension:

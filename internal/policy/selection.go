@@ -115,14 +115,7 @@ func (p *Selected) Changed(ctx context.Context) ([]string, error) {
 // (see Test; o's Sources and Data are the selection's, and so are its
 // Limits when o's are zero).
 func (p *Selected) Test(ctx context.Context, o TestOptions) (*TestReport, error) {
-	if o.Limits == (Limits{}) {
-		o.Limits = p.Limits
-	}
-	var err error
-	if o.Sources, err = p.Sources(); err != nil {
-		return nil, err
-	}
-	if o.Data, err = p.DataDocs(); err != nil {
+	if err := p.testOptions(&o); err != nil {
 		return nil, err
 	}
 	return Test(ctx, o)
@@ -131,17 +124,24 @@ func (p *Selected) Test(ctx context.Context, o TestOptions) (*TestReport, error)
 // Mutate runs mutation testing on the selection's policies with their
 // tests (see Mutate; o's Sources, Data and zero Limits as for Test).
 func (p *Selected) Mutate(ctx context.Context, o MutateOptions) (*MutationReport, error) {
+	if err := p.testOptions(&o.TestOptions); err != nil {
+		return nil, err
+	}
+	return Mutate(ctx, o)
+}
+
+// testOptions gives o the selection's sources and data, and its limits
+// when o has none.
+func (p *Selected) testOptions(o *TestOptions) error {
 	if o.Limits == (Limits{}) {
 		o.Limits = p.Limits
 	}
 	var err error
 	if o.Sources, err = p.Sources(); err != nil {
-		return nil, err
+		return err
 	}
-	if o.Data, err = p.DataDocs(); err != nil {
-		return nil, err
-	}
-	return Mutate(ctx, o)
+	o.Data, err = p.DataDocs()
+	return err
 }
 
 // ChangeNotices say, when the working tree changes policy or
