@@ -5,5 +5,5 @@ import "embed"
 
 // FS holds the default bundle: the Rego modules, their tests, and this folder's README.
 //
-//go:embed README.md *.rego lib/*.rego
+//go:embed README.md fsar
 var FS embed.FS

@@ -52,7 +52,10 @@ time, and given a verdict: its worst finding. deny blocks; review blocks
 until a human approves; warn advises.
 
 The bundled default policies encode the FSAR rules (see 'fsar policy doc').
---policy adds folders of your own; --no-default-policies uses only those.
+--policy adds folders of your own; --bundle adds OPA bundles (a .tar.gz as
+'opa build' or 'fsar policy build' writes it, a folder, or an https:// URL),
+whose signatures --verification-key verifies before anything in them is
+read; --no-default-policies uses only those.
 Configuration (thresholds, maximum age, ...) comes from .fsar.yaml or
 --config and reaches the policies as data.fsar.config.
 
@@ -69,6 +72,9 @@ from being checked and reported.`,
   # your own policies beside the defaults, failing on warnings too
   fsar check --policy ./policy --fail-on warn reports/
 
+  # a team's signed policy bundle, verified before it is used
+  fsar check --bundle https://policies.example.com/team.tar.gz --verification-key team.pub reports/
+
   # in GitHub Actions: annotations in the log, SARIF and JUnit files beside
   fsar check --format github --output sarif=fsar.sarif --output junit=fsar.xml reports/`,
 		RunE: func(cmd *cobra.Command, args []string) (err error) {
@@ -79,6 +85,9 @@ from being checked and reported.`,
 				return &usageError{err: err}
 			}
 			if err := opts.parse(f.Now); err != nil {
+				return err
+			}
+			if err := checkPolicyFlags(cmd, f, &opts.Policy); err != nil {
 				return err
 			}
 			opts.Inputs = opts.Paths
@@ -159,9 +168,10 @@ func checkRun(ctx context.Context, opts *checkOptions) error {
 		Source:     src,
 		Options:    gate.Options{Limits: opts.limits, Stdin: opts.IO.In, Waivers: waivers},
 		AllowEmpty: allowEmpty,
-		DecidedBy:  gate.DecidedBy{FSARVersion: buildinfo.Version, FSARCommit: buildinfo.Commit, PolicyDigest: engine.Digest(), PolicyRevision: selected.Revision(), Now: opts.now},
-		Notices:    notices,
-		Subject:    subject,
+		DecidedBy: gate.DecidedBy{FSARVersion: buildinfo.Version, FSARCommit: buildinfo.Commit, PolicyDigest: engine.Digest(), PolicyRevision: selected.Revision(),
+			PolicyBundles: engine.Bundles(), Now: opts.now},
+		Notices: notices,
+		Subject: subject,
 	})
 	if changed != nil {
 		fmt.Fprintf(opts.IO.ErrOut, "fsar: %s\n", escape.Terminal(changed.Account(res, walked, opts.Paths)))

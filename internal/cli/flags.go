@@ -62,8 +62,26 @@ func registerPolicyFlags(cmd *cobra.Command, p *policy.Selection) {
 	fl.StringVarP(&p.Config, "config", "c", "", "configuration file, read as data.fsar.config (default .fsar.yaml when it exists)")
 	fl.StringVar(&p.Waivers, "waivers", "", "YAML file of waivers (waivers: [...]), beside those in the configuration; read at --policy-ref too")
 	fl.BoolVar(&p.NoDefault, "no-default-policies", false, "use only the --policy folders, not the bundled default policies")
-	fl.StringVar(&p.Ref, "policy-ref", "", "read --policy, --config and --data as they are at this git revision (e.g. origin/main), not in the working tree")
+	fl.StringVar(&p.Ref, "policy-ref", "", "read --policy, --config, --data, --bundle files and --verification-key as they are at this git revision (e.g. origin/main), not in the working tree")
+	fl.StringArrayVar(&p.Bundles, "bundle", nil, "OPA bundle to load beside the policies: a .tar.gz file, a folder or an https:// URL (repeatable)")
+	fl.StringVar(&p.BundleKey.File, "verification-key", "", "PEM public key that every --bundle must be signed with (.signatures.json); unsigned or changed bundles are refused")
+	fl.StringVar(&p.BundleKey.ID, "verification-key-id", "default", "key id the bundle signatures must name")
+	fl.StringVar(&p.BundleKey.Scope, "scope", "", "scope the bundle signatures must name")
 	registerEvalFlags(cmd, &p.Limits)
+}
+
+// checkPolicyFlags checks the bundle flags, and gives the selection the
+// factory's HTTP client for the bundles named by URL.
+func checkPolicyFlags(cmd *cobra.Command, f *Factory, p *policy.Selection) error {
+	fl := cmd.Flags()
+	if p.BundleKey.File == "" && (fl.Changed("verification-key-id") || fl.Changed("scope")) {
+		return usagef("--verification-key-id and --scope need --verification-key")
+	}
+	if p.BundleKey.File != "" && len(p.Bundles) == 0 {
+		return usagef("--verification-key needs a --bundle to verify")
+	}
+	p.HTTPClient = f.HTTPClient
+	return nil
 }
 
 // registerEvalFlags adds the limits of one policy evaluation.

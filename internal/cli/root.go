@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"sync"
 	"time"
@@ -28,6 +29,9 @@ type Factory struct {
 	// Actions is the GitHub Actions environment, read from Getenv on
 	// first use and then kept (see actions.Load for the error).
 	Actions func() (*actions.Env, error)
+	// HTTPClient fetches --bundle URLs; nil is a default client (tests
+	// give one that trusts their loopback TLS server).
+	HTTPClient *http.Client
 }
 
 // Main runs fsar with args and returns its exit status.

@@ -158,6 +158,9 @@ when the tracking issue could not be kept and --publish-required is set.`,
 			if err := opts.parse(f.Now); err != nil {
 				return err
 			}
+			if err := checkPolicyFlags(cmd, f, &opts.Policy); err != nil {
+				return err
+			}
 			return sweepRun(cmd.Context(), opts)
 		},
 	}
@@ -192,7 +195,8 @@ func sweepRun(ctx context.Context, opts *sweepOptions) (err error) {
 	if err != nil {
 		return err
 	}
-	so.DecidedBy = gate.DecidedBy{FSARVersion: buildinfo.Version, FSARCommit: buildinfo.Commit, OPAVersion: buildinfo.OPA, PolicyDigest: engine.Digest(), Now: opts.now}
+	so.DecidedBy = gate.DecidedBy{FSARVersion: buildinfo.Version, FSARCommit: buildinfo.Commit, OPAVersion: buildinfo.OPA, PolicyDigest: engine.Digest(),
+		PolicyBundles: engine.Bundles(), Now: opts.now}
 	so.Limits = opts.limits
 	env, _ := opts.Actions()
 	so.Waivers = waiversOf(engine, opts.now, env)

@@ -50,7 +50,7 @@ type Key struct {
 }
 
 // Core are fsar's own keys. The defaults of the first six are also the
-// default policies' (policies/lib/config.rego); a test holds them equal.
+// default policies' (policies/fsar/lib/config/config.rego); a test holds them equal.
 var Core = []Key{
 	{Name: "severity_min", Type: Number, Default: 0, Description: "lowest severity on the generator's scale (severity-scale)"},
 	{Name: "severity_max", Type: Number, Default: 75, Description: "highest severity on the generator's scale (severity-scale)"},

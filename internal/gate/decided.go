@@ -3,10 +3,14 @@ package gate
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/fsar-gate/fsar/internal/escape"
 	"github.com/fsar-gate/fsar/internal/ghref"
+	"github.com/fsar-gate/fsar/internal/policy"
 )
 
 // The shapes of what decided a run, as fsar writes them: its version
@@ -51,6 +55,54 @@ func (db DecidedBy) Validate() error {
 		return bad("policy_digest", db.PolicyDigest, `"sha256:" and 64 lowercase hex digits`)
 	case db.PolicyRevision != "" && !ghref.ValidSHA(db.PolicyRevision):
 		return bad("policy_revision", db.PolicyRevision, "a full commit id (40 or 64 lowercase hex digits), or none")
+	case len(db.PolicyBundles) > maxBundles:
+		return fmt.Errorf("decided_by.policy_bundles: %d bundles, more than %d", len(db.PolicyBundles), maxBundles)
+	}
+	for i, b := range db.PolicyBundles {
+		field := fmt.Sprintf("policy_bundles[%d]", i)
+		switch {
+		case b.Location == "" || !plainText(b.Location, maxLocationLen):
+			return bad(field+".location", b.Location, fmt.Sprintf("a file, folder or URL of at most %d characters, without control characters", maxLocationLen))
+		case !plainText(b.Revision, maxVersionLen):
+			return bad(field+".revision", b.Revision, fmt.Sprintf("at most %d characters, without control characters", maxVersionLen))
+		case len(b.Roots) == 0 || len(b.Roots) > maxRoots:
+			return fmt.Errorf("decided_by.%s.roots: %d roots, expected 1 to %d", field, len(b.Roots), maxRoots)
+		}
+		for j, r := range b.Roots {
+			if !plainText(r, maxVersionLen) {
+				return bad(fmt.Sprintf("%s.roots[%d]", field, j), r, fmt.Sprintf("at most %d characters, without control characters", maxVersionLen))
+			}
+		}
 	}
 	return nil
+}
+
+// Bounds of the bundles a result records.
+const (
+	maxBundles     = 64
+	maxRoots       = 64
+	maxLocationLen = 2048
+)
+
+// plainText tells whether s is valid UTF-8 of at most n characters with
+// no control character.
+func plainText(s string, n int) bool {
+	if !utf8.ValidString(s) || utf8.RuneCountInString(s) > n {
+		return false
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+			return false
+		}
+	}
+	return true
+}
+
+// Equal tells whether two records name the same run's deciders.
+func (db DecidedBy) Equal(o DecidedBy) bool {
+	return db.FSARVersion == o.FSARVersion && db.OPAVersion == o.OPAVersion &&
+		db.PolicyDigest == o.PolicyDigest && db.PolicyRevision == o.PolicyRevision &&
+		db.Now.Equal(o.Now) && slices.EqualFunc(db.PolicyBundles, o.PolicyBundles, func(a, b policy.BundleInfo) bool {
+		return a.Location == b.Location && a.Revision == b.Revision && a.Verified == b.Verified && slices.Equal(a.Roots, b.Roots)
+	})
 }

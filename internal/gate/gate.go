@@ -188,8 +188,12 @@ type DecidedBy struct {
 	PolicyDigest string `json:"policy_digest"`
 	// PolicyRevision is the git commit the policies and configuration were
 	// read at (--policy-ref), empty when they came from the working tree.
-	PolicyRevision string    `json:"policy_revision,omitempty"`
-	Now            time.Time `json:"now"`
+	PolicyRevision string `json:"policy_revision,omitempty"`
+	// PolicyBundles are the OPA bundles the policies included (--bundle):
+	// where each came from, its manifest's revision and roots, and
+	// whether its signature was verified.
+	PolicyBundles []policy.BundleInfo `json:"policy_bundles,omitempty"`
+	Now           time.Time           `json:"now"`
 }
 
 // Result is one `fsar check` run.

@@ -11,14 +11,14 @@ import (
 )
 
 // TestConfigDefaultsAgree: the defaults the default policies fall back on
-// (policies/lib/config.rego) are fsar's own (config.Core), which fsar
+// (policies/fsar/lib/config/config.rego) are fsar's own (config.Core), which fsar
 // checks a configuration against and documents.
 func TestConfigDefaultsAgree(t *testing.T) {
-	src, err := policies.FS.ReadFile("lib/config.rego")
+	src, err := policies.FS.ReadFile("fsar/lib/config/config.rego")
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := ast.ParseModuleWithOpts("lib/config.rego", string(src), parserOptions())
+	m, err := ast.ParseModuleWithOpts("fsar/lib/config/config.rego", string(src), parserOptions())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,7 +31,7 @@ func TestConfigDefaultsAgree(t *testing.T) {
 		}
 	}
 	if len(rego) == 0 {
-		t.Fatal("no defaults in lib/config.rego")
+		t.Fatal("no defaults in fsar/lib/config/config.rego")
 	}
 	for _, k := range config.Core {
 		if k.Type == config.WaiverList || k.Name == "max_waiver_days" {
@@ -39,7 +39,7 @@ func TestConfigDefaultsAgree(t *testing.T) {
 		}
 		v, ok := rego[k.Name]
 		if !ok {
-			t.Errorf("%s: in config.Core, not in lib/config.rego's defaults", k.Name)
+			t.Errorf("%s: in config.Core, not in fsar/lib/config/config.rego's defaults", k.Name)
 			continue
 		}
 		if want, _ := json.Marshal(k.Default); string(want) != jsonOf(v) {
@@ -48,7 +48,7 @@ func TestConfigDefaultsAgree(t *testing.T) {
 		delete(rego, k.Name)
 	}
 	for name := range rego {
-		t.Errorf("%s: a default of lib/config.rego that config.Core does not know", name)
+		t.Errorf("%s: a default of fsar/lib/config/config.rego that config.Core does not know", name)
 	}
 }
 

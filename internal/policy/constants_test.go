@@ -12,20 +12,7 @@ import (
 // paths Load precomputes.
 func constantNames(t *testing.T, src Source, config map[string]any) []string {
 	t.Helper()
-	files, err := readSources([]Source{src})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var policyFiles []file
-	for _, f := range files {
-		if !f.test {
-			policyFiles = append(policyFiles, f)
-		}
-	}
-	c, _, _, err := compileFiles(t.Context(), policyFiles, nil, config, false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, _ := compilePolicies(t, src, config)
 	var names []string
 	for _, p := range constantPaths(c) {
 		names = append(names, p.String())

@@ -22,6 +22,7 @@ type RuleDoc struct {
 	Title       string `json:"title"`
 	Description string `json:"description,omitempty"`
 	Remediation string `json:"remediation,omitempty"`
+	Share       string `json:"share,omitempty"`
 	Package     string `json:"package"`
 	File        string `json:"file"`
 	Line        int    `json:"line"`
@@ -41,7 +42,7 @@ func Docs(rules []Rule) []RuleDoc {
 	docs := make([]RuleDoc, len(rules))
 	for i, r := range rules {
 		docs[i] = RuleDoc{ID: r.ID, Level: r.Level.String(), Title: r.Title, Description: r.Description,
-			Remediation: r.Remediation, Package: r.Package, File: r.File, Line: r.Line, Waivable: r.Waivable}
+			Remediation: r.Remediation, Share: r.Share, Package: r.Package, File: r.File, Line: r.Line, Waivable: r.Waivable}
 	}
 	return docs
 }
@@ -50,9 +51,11 @@ func Docs(rules []Rule) []RuleDoc {
 var DocFormats = []string{"text", "markdown", "json"}
 
 // WriteDocs writes the rules' documentation as text (a table, then each
-// remediation, then the configuration keys), a markdown table of each, or
-// JSON (the rules). Texts from METADATA are escaped for where they are
-// written.
+// remediation, then the configuration keys), markdown (a table of the
+// rules: id, level, whether they may be waived, package and description —
+// the rule table of policies/README.md is this output — then one of the
+// configuration keys), or JSON (the rules). Texts from METADATA are
+// escaped for where they are written.
 func WriteDocs(w io.Writer, format string, docs []RuleDoc, keys []config.Key) error {
 	switch format {
 	case "json":
@@ -60,12 +63,13 @@ func WriteDocs(w io.Writer, format string, docs []RuleDoc, keys []config.Key) er
 		enc.SetIndent("", "  ")
 		return enc.Encode(docs)
 	case "markdown":
-		fmt.Fprintln(w, "| Rule | Level | Waivable | Title | Remediation |")
-		fmt.Fprintln(w, "|------|-------|----------|-------|-------------|")
+		fmt.Fprintln(w, "| id | level | waivable | package | fires when |")
+		fmt.Fprintln(w, "|----|-------|----------|---------|------------|")
 		for _, d := range docs {
-			fmt.Fprintf(w, "| %s | %s | %s | %s | %s |\n", escape.Code(d.ID, 0, true), d.Level, yesNo(d.Waivable), escape.Markdown(d.Title, 0), escape.Markdown(d.Remediation, 0))
+			fmt.Fprintf(w, "| %s | %s | %s | %s | %s |\n", escape.Code(d.ID, 0, true), d.Level, yesNo(d.Waivable),
+				escape.Code(d.Package, 0, true), escape.Markdown(oneLine(d.Description), 0))
 		}
-		fmt.Fprintln(w, "\n| Configuration key | Type | Default | Declared by | Meaning |")
+		fmt.Fprintln(w, "\n| configuration key | type | default | declared by | meaning |")
 		fmt.Fprintln(w, "|-------------------|------|---------|-------------|---------|")
 		for _, k := range keys {
 			fmt.Fprintf(w, "| %s | %s | %s | %s | %s |\n", escape.Code(k.Name, 0, true), k.Type, escape.Code(defaultText(k.Default), 0, true),
@@ -125,6 +129,9 @@ func declaredBy(k config.Key) string {
 	}
 	return k.Package
 }
+
+// oneLine joins the lines of a text with spaces.
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // FormatFiles formats every .rego file under paths (files or folders;
 // hidden folders skipped), in place unless check, and returns the files

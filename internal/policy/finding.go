@@ -98,9 +98,12 @@ type Rule struct {
 	Title       string // title
 	Description string // description
 	Remediation string // custom.remediation
-	Package     string // "fsar.severity"
-	File        string // module file name, as given by its Source
-	Line        int    // line of the annotated rule
+	// Share is custom.share: the name of the share of reports a sweep
+	// counts this rule's findings in ("canned", "stale"), or "".
+	Share   string
+	Package string // "fsar.severity"
+	File    string // module file name, as given by its Source
+	Line    int    // line of the annotated rule
 	// Waivable is false when custom.waivable is false: no waiver may
 	// accept the rule's findings.
 	Waivable bool

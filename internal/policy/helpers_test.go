@@ -49,6 +49,27 @@ func value(t testing.TB, v any) ast.Value {
 	return x
 }
 
+// compilePolicies compiles the policies of src (not their tests) with the
+// configuration, and returns the compiler and the policy files.
+func compilePolicies(t *testing.T, src Source, config map[string]any) (*ast.Compiler, []file) {
+	t.Helper()
+	files, err := readSources([]Source{src})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var policyFiles []file
+	for _, f := range files {
+		if !f.test {
+			policyFiles = append(policyFiles, f)
+		}
+	}
+	c, _, _, err := compileFiles(t.Context(), policyFiles, nil, config, false, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, policyFiles
+}
+
 // regoSrc joins lines into a module source.
 func regoSrc(lines ...string) string { return strings.Join(lines, "\n") + "\n" }
 

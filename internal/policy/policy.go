@@ -59,6 +59,11 @@ type Options struct {
 	// once; MemoryLimit (default 160 MiB) the heap while evaluations run.
 	// Exceeding one is an error naming it (see LimitError and limits.go).
 	Limits
+	// Bundles are OPA bundles read (and verified) beforehand
+	// (Selected.Load reads them): their modules are loaded beside the
+	// Sources', their data merged at the data root, and their roots
+	// checked (see bundle.go).
+	Bundles []*Bundle
 }
 
 // Engine evaluates inputs against compiled policies. It is safe for
@@ -74,6 +79,7 @@ type Engine struct {
 	digest    string
 	keys      []config.Key // the configuration keys the packages declare
 	config    *config.File // the configuration read, when Selected.Load made the engine
+	bundles   []BundleInfo
 }
 
 // policySet is one deny, review or warn set of one package.
@@ -106,13 +112,20 @@ func Load(ctx context.Context, opts Options) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
+	if files, err = bundleFiles(files, opts.Bundles); err != nil {
+		return nil, err
+	}
 	var policyFiles []file
 	for _, f := range files {
 		if !f.test {
 			policyFiles = append(policyFiles, f)
 		}
 	}
-	c, store, canonical, err := compileFiles(ctx, policyFiles, opts.Data, opts.Config, false)
+	data, err := bundleData(opts.Data, opts.Bundles)
+	if err != nil {
+		return nil, err
+	}
+	c, store, canonical, err := compileFiles(ctx, policyFiles, data, opts.Config, false, opts.Bundles)
 	if err != nil {
 		return nil, err
 	}
@@ -150,19 +163,28 @@ func Load(ctx context.Context, opts Options) (*Engine, error) {
 		digest:    digest(policyFiles, canonical),
 		keys:      keys,
 	}
+	for _, b := range opts.Bundles {
+		e.bundles = append(e.bundles, b.Info)
+	}
 	for i := range e.rules {
 		e.byID[e.rules[i].ID] = &e.rules[i]
 	}
 	return e, nil
 }
 
-// compileFiles parses the files, checks their packages, builds the store
-// with data and config, and compiles the modules in the sandbox. It returns
-// the compiler, the store and the canonical JSON of the data.
-func compileFiles(ctx context.Context, files []file, data, config map[string]any, printStatements bool) (*ast.Compiler, storage.Store, []byte, error) {
+// compileFiles parses the files, checks their packages (and the roots of
+// the bundles some of them come from), builds the store with data and
+// config, and compiles the modules in the sandbox. It returns the
+// compiler, the store and the canonical JSON of the data.
+func compileFiles(ctx context.Context, files []file, data, config map[string]any, printStatements bool, bundles []*Bundle) (*ast.Compiler, storage.Store, []byte, error) {
 	modules, err := parseFiles(files)
 	if err != nil {
 		return nil, nil, nil, err
+	}
+	if len(bundles) > 0 {
+		if err := checkBundleRoots(bundles, modules); err != nil {
+			return nil, nil, nil, err
+		}
 	}
 	root, canonical, err := buildData(data, config)
 	if err != nil {
@@ -331,6 +353,11 @@ func inspect(c *ast.Compiler, needSets bool) ([]*policySet, []Rule, error) {
 
 	rules, ruleProblems := annotatedRules(c, as)
 	problems = append(problems, ruleProblems...)
+	for _, ref := range as.Flatten() {
+		if _, err := parseEquivalences(ref.Annotations); err != nil {
+			problems = append(problems, locProblem(ref.Annotations.Location, err.Error()))
+		}
+	}
 	if len(problems) > 0 {
 		return nil, nil, &LoadError{Problems: problems}
 	}
@@ -417,6 +444,14 @@ func annotatedRules(c *ast.Compiler, as *ast.AnnotationSet) ([]Rule, []Problem) 
 				continue
 			}
 			r.Remediation = s
+		}
+		if share, has := a.Custom["share"]; has {
+			s, ok := share.(string)
+			if !ok || s == "" {
+				problems = append(problems, locProblem(a.Location, fmt.Sprintf("rule %s: custom.share must be a non-empty string", id)))
+				continue
+			}
+			r.Share = s
 		}
 		var setLevel Level
 		if len(ref.Path) > 0 {
@@ -548,6 +583,10 @@ func (e *Engine) RuleInfo(id string) (known, waivable bool) {
 	return ok, ok && r.Waivable
 }
 
+// Bundles returns what was loaded of each bundle: location, manifest
+// revision and roots, in the order they were given.
+func (e *Engine) Bundles() []BundleInfo { return slices.Clone(e.bundles) }
+
 // Digest returns "sha256:<hex>" over the policy modules, sorted by name,
 // and the canonical JSON of the data and configuration they are evaluated
 // with. Test files are not part of it.
@@ -678,6 +717,18 @@ func (e *Engine) finding(s *policySet, t *ast.Term) (Finding, error) {
 	}
 	if strings.TrimSpace(f.Msg) == "" {
 		return f, s.errorf("%s: element has an empty msg: %s", s.ref, brief(t))
+	}
+	if f.Rule != "" {
+		// A rule named by the element is one declared in METADATA at
+		// this set's level: its facts have one source.
+		r := e.byID[f.Rule]
+		switch {
+		case r == nil:
+			return f, s.errorf("%s: element names rule %q, which no METADATA declares (custom.id): %s", s.ref, f.Rule, brief(t))
+		case r.Level != s.level:
+			return f, s.errorf("%s: element names rule %q, which METADATA declares at level %s (%s:%d), not %s: %s",
+				s.ref, f.Rule, r.Level, r.File, r.Line, s.level, brief(t))
+		}
 	}
 	if f.Rule == "" {
 		f.Rule = s.defaultID

@@ -87,14 +87,18 @@ var sandboxCapabilities = sync.OnceValue(func() *ast.Capabilities {
 
 // newCompiler returns a compiler set up for the sandbox: Rego v1, strict,
 // the sandbox capabilities, and no schema annotations (a schema $ref could
-// read a file at compile time).
+// read a file at compile time); rule metadata folded into the rules that
+// read it (metadata.go).
 func newCompiler(printStatements bool) *ast.Compiler {
 	return ast.NewCompiler().
 		WithCapabilities(sandboxCapabilities()).
 		WithDefaultRegoVersion(ast.RegoV1).
 		WithStrict(true).
 		WithEnablePrintStatements(printStatements).
-		WithUseTypeCheckAnnotations(false)
+		WithUseTypeCheckAnnotations(false).
+		WithStageAfterID(ast.StageRewriteRegoMetadataCalls, ast.CompilerStageDefinition{
+			Name: foldMetadataStage, MetricName: "compile_stage_" + foldMetadataStage, Stage: foldMetadata,
+		})
 }
 
 // parserOptions are the options every module is parsed with.

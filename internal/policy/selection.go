@@ -7,12 +7,14 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/http"
 	"os"
 	"path"
 	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/open-policy-agent/opa/v1/bundle"
 	"gopkg.in/yaml.v3"
 
 	"github.com/fsar-gate/fsar/internal/config"
@@ -43,6 +45,15 @@ type Selection struct {
 	// Limits bound the evaluations of Load's engine and of Test (zero
 	// values: the defaults, 5s per evaluation and a 160 MiB heap).
 	Limits Limits
+	// Bundles are OPA bundles to load beside the policies: .tar.gz files,
+	// folders (read at Ref, like the policies) or https:// URLs.
+	Bundles []string
+	// BundleKey, when its File is set, verifies every bundle's signature
+	// before anything in it is read; its File is read at Ref too.
+	BundleKey BundleKey
+	// HTTPClient fetches the bundles named by URL (nil: a client with
+	// DefaultBundleTimeout).
+	HTTPClient *http.Client
 }
 
 // Selected is a selection opened: its files are read from the working
@@ -56,8 +67,8 @@ type Selected struct {
 // Open opens the selection: with Ref, it reads the policy, data and
 // configuration files as they are at that revision, once.
 func (s Selection) Open(ctx context.Context) (*Selected, error) {
-	if s.NoDefault && len(s.Policies) == 0 {
-		return nil, errors.New("--no-default-policies needs at least one --policy folder")
+	if s.NoDefault && len(s.Policies) == 0 && len(s.Bundles) == 0 {
+		return nil, errors.New("--no-default-policies needs at least one --policy folder or --bundle")
 	}
 	p := &Selected{Selection: s}
 	if s.Ref == "" {
@@ -100,6 +111,14 @@ func (p Selection) paths() []string {
 	if p.Waivers != "" {
 		paths = append(paths, p.Waivers)
 	}
+	for _, b := range p.Bundles {
+		if !isURL(b) {
+			paths = append(paths, b)
+		}
+	}
+	if p.BundleKey.File != "" {
+		paths = append(paths, p.BundleKey.File)
+	}
 	return paths
 }
 
@@ -107,17 +126,33 @@ func (p Selection) paths() []string {
 // (see Test; o's Sources and Data are the selection's, and so are its
 // Limits when o's are zero).
 func (p *Selected) Test(ctx context.Context, o TestOptions) (*TestReport, error) {
+	if err := p.testOptions(&o); err != nil {
+		return nil, err
+	}
+	return Test(ctx, o)
+}
+
+// Mutate runs mutation testing on the selection's policies with their
+// tests (see Mutate; o's Sources, Data and zero Limits as for Test).
+func (p *Selected) Mutate(ctx context.Context, o MutateOptions) (*MutationReport, error) {
+	if err := p.testOptions(&o.TestOptions); err != nil {
+		return nil, err
+	}
+	return Mutate(ctx, o)
+}
+
+// testOptions gives o the selection's sources and data, and its limits
+// when o has none.
+func (p *Selected) testOptions(o *TestOptions) error {
 	if o.Limits == (Limits{}) {
 		o.Limits = p.Limits
 	}
 	var err error
 	if o.Sources, err = p.Sources(); err != nil {
-		return nil, err
+		return err
 	}
-	if o.Data, err = p.DataDocs(); err != nil {
-		return nil, err
-	}
-	return Test(ctx, o)
+	o.Data, err = p.DataDocs()
+	return err
 }
 
 // ChangeNotices say, when the working tree changes policy or
@@ -194,8 +229,8 @@ func (p *Selected) Sources() ([]Source, error) {
 			srcs = append(srcs, Source{Name: dir, FS: p.files.dirFS(dir)})
 		}
 	}
-	if len(srcs) == 0 {
-		return nil, errors.New("--no-default-policies needs at least one --policy folder")
+	if len(srcs) == 0 && len(p.Bundles) == 0 {
+		return nil, errors.New("--no-default-policies needs at least one --policy folder or --bundle")
 	}
 	return srcs, nil
 }
@@ -291,7 +326,11 @@ func (p *Selected) Load(ctx context.Context, now time.Time) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	e, err := Load(ctx, Options{Sources: srcs, Data: data, Config: cfg.Values, Now: now, Limits: p.Limits})
+	bundles, err := p.ReadBundles(ctx)
+	if err != nil {
+		return nil, err
+	}
+	e, err := Load(ctx, Options{Sources: srcs, Data: data, Config: cfg.Values, Now: now, Limits: p.Limits, Bundles: bundles})
 	if err != nil {
 		return nil, err
 	}
@@ -307,6 +346,62 @@ func (p *Selected) Load(ctx context.Context, now time.Time) (*Engine, error) {
 	}
 	e.config = cfg
 	return e, nil
+}
+
+// ReadBundles reads the --bundle locations, verifying each with the
+// BundleKey when it is set: from the working tree or at Ref, or over
+// HTTPS.
+func (p *Selected) ReadBundles(ctx context.Context) ([]*Bundle, error) {
+	if len(p.Bundles) == 0 {
+		return nil, nil
+	}
+	var vc *bundle.VerificationConfig
+	if k := p.BundleKey; k.File != "" {
+		key, err := p.readFile(k.File)
+		if err != nil {
+			return nil, fmt.Errorf("--verification-key %w", err)
+		}
+		if vc, err = verificationConfig(key, k); err != nil {
+			return nil, fmt.Errorf("--verification-key %s: %w", k.File, err)
+		}
+	}
+	var out []*Bundle
+	for _, loc := range p.Bundles {
+		b, err := p.readBundle(ctx, loc, vc)
+		if err != nil {
+			return nil, fmt.Errorf("--bundle %s: %w", loc, err)
+		}
+		out = append(out, b)
+	}
+	return out, nil
+}
+
+// readBundle reads one bundle: a URL, a folder or a tarball.
+func (p *Selected) readBundle(ctx context.Context, loc string, vc *bundle.VerificationConfig) (*Bundle, error) {
+	if isURL(loc) {
+		data, err := fetchBundle(ctx, p.HTTPClient, loc)
+		if err != nil {
+			return nil, err
+		}
+		return readBundle(loc, nil, "", data, vc)
+	}
+	info, err := p.stat(loc)
+	if err != nil {
+		return nil, unwrapPath(err)
+	}
+	switch {
+	case info.IsDir() && p.snap != nil:
+		return readBundle(loc, p.snap.FS, gitName(loc), nil, vc)
+	case info.IsDir():
+		return readBundle(loc, p.files.dirFS(loc), ".", nil, vc)
+	case info.Size() > MaxBundleBytes:
+		return nil, fmt.Errorf("larger than %s", formatBytes(MaxBundleBytes))
+	}
+	data, err := p.readFile(loc)
+	if err != nil {
+		return nil, err
+	}
+	return readBundle(loc, nil, "", data, vc)
 }
 
 func unwrapPath(err error) error {

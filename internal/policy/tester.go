@@ -91,9 +91,11 @@ type Coverage struct {
 // FileCoverage is the coverage of one policy module.
 type FileCoverage struct {
 	File            string
+	Package         string // the module's package, without "data."
 	Percent         float64
 	CoveredLines    int
 	NotCoveredLines int
+	Covered         []LineRange // sorted
 	NotCovered      []LineRange // sorted
 }
 
@@ -111,6 +113,31 @@ type LineRange struct{ Start, End int }
 // A test that exceeds the deadline (opts.EvalTimeout) is a TestError that
 // names it; exceeding the memory limit stops every test and is an error.
 func Test(ctx context.Context, opts TestOptions) (*TestReport, error) {
+	s, err := newSuite(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	report, c, err := s.run(ctx, s.modules, runOptions{coverage: opts.Coverage})
+	if err != nil {
+		return nil, err
+	}
+	if c != nil {
+		report.Coverage = coverage(c.cov, c.compiler, s.files)
+	}
+	return report, nil
+}
+
+// suite is a test run's policies and tests, read, checked and parsed once,
+// to run as they are (Test) or changed (Mutate).
+type suite struct {
+	opts    TestOptions
+	files   []file
+	modules map[string]*ast.Module // parsed, policies and tests; never changed
+}
+
+// newSuite reads the sources, checks the policies alone exactly as Load
+// would, and parses every file.
+func newSuite(ctx context.Context, opts TestOptions) (*suite, error) {
 	if opts.Run != "" {
 		if _, err := regexp.Compile(opts.Run); err != nil {
 			return nil, fmt.Errorf("policy: test filter: %w", err)
@@ -126,23 +153,40 @@ func Test(ctx context.Context, opts TestOptions) (*TestReport, error) {
 			policyFiles = append(policyFiles, f)
 		}
 	}
-	// Check the policies alone exactly as Load would.
-	pc, _, _, err := compileFiles(ctx, policyFiles, opts.Data, opts.Config, false)
+	pc, _, _, err := compileFiles(ctx, policyFiles, opts.Data, opts.Config, false, nil)
 	if err != nil {
 		return nil, err
 	}
 	if _, _, err := inspect(pc, false); err != nil {
 		return nil, err
 	}
-
-	// Then compile policies and tests together for the runner.
 	modules, err := parseFiles(files)
 	if err != nil {
 		return nil, err
 	}
+	return &suite{opts: opts, files: files, modules: modules}, nil
+}
+
+// runOptions tune one run of a suite.
+type runOptions struct {
+	coverage   bool
+	stopOnFail bool // stop at the first test that does not pass (Mutate)
+	parallel   int  // tests run at once; 0: the number of CPUs
+}
+
+// covered is the compiler and coverage tracer of a run with coverage.
+type covered struct {
+	compiler *ast.Compiler
+	cov      *cover.Cover
+}
+
+// run compiles the modules (the suite's, or some changed) with the tests
+// and runs the tests. A module that does not compile is a *LoadError.
+func (s *suite) run(ctx context.Context, modules map[string]*ast.Module, ro runOptions) (*TestReport, *covered, error) {
+	opts := s.opts
 	root, _, err := buildData(opts.Data, opts.Config)
 	if err != nil {
-		return nil, fmt.Errorf("policy: %w", err)
+		return nil, nil, fmt.Errorf("policy: %w", err)
 	}
 	store := newStore(root)
 	c := newCompiler(true)
@@ -162,8 +206,9 @@ func Test(ctx context.Context, opts TestOptions) (*TestReport, error) {
 		RaiseBuiltinErrors(true).
 		CapturePrintOutput(true).
 		SetTimeout(timeout).
+		SetParallel(ro.parallel).
 		Filter(opts.Run)
-	if opts.Coverage {
+	if ro.coverage {
 		cov = cover.New()
 		runner.SetCoverageQueryTracer(cov).SetCoverageRuns([]cover.Kind{})
 	}
@@ -181,25 +226,33 @@ func Test(ctx context.Context, opts TestOptions) (*TestReport, error) {
 		if run != nil {
 			evalGuard.end(run)
 		}
-		return nil, testSetupError(err)
+		return nil, nil, testSetupError(err)
 	}
 	report := &TestReport{}
 	var stopped []string // the tests that were cancelled
+	failed := false
 	for r := range ch {
+		if failed {
+			continue // stopping: the rest were cancelled
+		}
 		res, cancelled := testResult(r, timeout)
 		report.Results = append(report.Results, res)
 		if cancelled {
 			stopped = append(stopped, res.Package+"."+res.Name)
 		}
+		if ro.stopOnFail && res.Outcome != TestPass && res.Outcome != TestSkip {
+			failed = true
+			cancel(errStopped)
+		}
 	}
 	if run != nil {
 		evalGuard.end(run)
 		if lerr := run.limitError(); lerr != nil {
-			return nil, fmt.Errorf("policy: tests%s: %w", stoppedTests(stopped), lerr)
+			return nil, nil, fmt.Errorf("policy: tests%s: %w", stoppedTests(stopped), lerr)
 		}
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("policy: tests: %w", err)
+		return nil, nil, fmt.Errorf("policy: tests: %w", err)
 	}
 	slices.SortFunc(report.Results, func(a, b TestResult) int {
 		return cmp.Or(
@@ -209,10 +262,13 @@ func Test(ctx context.Context, opts TestOptions) (*TestReport, error) {
 		)
 	})
 	if cov != nil {
-		report.Coverage = coverage(cov, c, files)
+		return report, &covered{compiler: c, cov: cov}, nil
 	}
-	return report, nil
+	return report, nil, nil
 }
+
+// errStopped cancels the tests left when a run stops at its first failure.
+var errStopped = errors.New("stopped at the first failing test")
 
 // testSetupError converts a compile error from the runner.
 func testSetupError(err error) error {
@@ -279,6 +335,18 @@ func testErrorString(err error, timeout time.Duration) (string, bool) {
 	return evalError(err).Error(), false
 }
 
+// lineRanges converts OPA's position ranges to sorted line ranges.
+func lineRanges(rs []cover.Range) []LineRange {
+	var out []LineRange
+	for _, r := range rs {
+		out = append(out, LineRange{Start: r.Start.Row, End: r.End.Row})
+	}
+	slices.SortFunc(out, func(a, b LineRange) int {
+		return cmp.Or(cmp.Compare(a.Start, b.Start), cmp.Compare(a.End, b.End))
+	})
+	return out
+}
+
 // coverage summarises the coverage of the policy (non-test) modules.
 func coverage(cov *cover.Cover, c *ast.Compiler, files []file) *Coverage {
 	modules := map[string]*ast.Module{}
@@ -291,17 +359,13 @@ func coverage(cov *cover.Cover, c *ast.Compiler, files []file) *Coverage {
 	out := &Coverage{}
 	for _, name := range slices.Sorted(maps.Keys(modules)) {
 		fr := rep.Files[name]
-		fc := FileCoverage{File: name}
+		fc := FileCoverage{File: name, Package: packageName(modules[name].Package.Path)}
 		if fr != nil {
 			fc.Percent = fr.Coverage
 			fc.CoveredLines = fr.CoveredLines
 			fc.NotCoveredLines = fr.NotCoveredLines
-			for _, r := range fr.NotCovered {
-				fc.NotCovered = append(fc.NotCovered, LineRange{Start: r.Start.Row, End: r.End.Row})
-			}
-			slices.SortFunc(fc.NotCovered, func(a, b LineRange) int {
-				return cmp.Or(cmp.Compare(a.Start, b.Start), cmp.Compare(a.End, b.End))
-			})
+			fc.Covered = lineRanges(fr.Covered)
+			fc.NotCovered = lineRanges(fr.NotCovered)
 		}
 		out.CoveredLines += fc.CoveredLines
 		out.NotCoveredLines += fc.NotCoveredLines

@@ -188,7 +188,7 @@ func sweepIn(t testing.TB, dir string, opts Options) *Result {
 	if dir != "" {
 		t.Chdir(dir)
 	}
-	if opts.DecidedBy == (gate.DecidedBy{}) {
+	if opts.DecidedBy.Equal(gate.DecidedBy{}) {
 		opts.DecidedBy = testBy
 	}
 	if opts.AlertThreshold == 0 {

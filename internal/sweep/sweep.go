@@ -332,8 +332,8 @@ func describeMismatch(a, b *Result) string {
 		return "policy digest " + b.DecidedBy.PolicyDigest + " vs " + a.DecidedBy.PolicyDigest
 	case !a.DecidedBy.Now.Equal(b.DecidedBy.Now):
 		return "evaluation time " + b.DecidedBy.Now.String() + " vs " + a.DecidedBy.Now.String()
-	case a.DecidedBy != b.DecidedBy:
-		return "fsar or OPA version"
+	case !a.DecidedBy.Equal(b.DecidedBy):
+		return "fsar or OPA version, or policy bundles"
 	}
 	ka, _ := json.Marshal(a.Settings)
 	kb, _ := json.Marshal(b.Settings)

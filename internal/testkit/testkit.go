@@ -38,6 +38,36 @@ func Golden(t testing.TB, path string, got []byte) {
 	}
 }
 
+// GoldenSection is Golden for the lines of the file at path between the
+// line begin and the line end (both kept): a generated part of a
+// hand-written file, such as a table in a README. With -update it
+// rewrites that part.
+func GoldenSection(t testing.TB, path, begin, end string, got []byte) {
+	t.Helper()
+	file, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(file)
+	i := strings.Index(text, begin+"\n")
+	j := strings.Index(text, "\n"+end+"\n")
+	if i < 0 || j < i {
+		t.Fatalf("%s: no lines %q and %q around the generated part", path, begin, end)
+	}
+	start := i + len(begin) + 1
+	want := text[start : j+1]
+	if *update {
+		if err := os.WriteFile(path, []byte(text[:start]+string(got)+text[j+1:]), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	if want != string(got) {
+		t.Errorf("%s: the part between %q and %q differs (run the test with -update and review the diff), -want +got:\n%s",
+			path, begin, end, cmp.Diff(want, string(got)))
+	}
+}
+
 // MarkdownSpans splits one line of markdown into its code spans and the text
 // outside them, as CommonMark reads inline code: a backslash escapes the
 // next ASCII punctuation outside spans; a run of n backticks opens a span

@@ -11,8 +11,8 @@ import data.fsar.lib.report
 # METADATA
 # title: Severity outside the scale
 # description: >-
-#   The generator scores severity from 0 to 75 (5 x 5 x 3); a value outside
-#   the configured scale is not a score the gate can judge.
+#   Severity is outside severity_min to severity_max (0 to 75 by default: the
+#   generator scores 5 x 5 x 3 at most); the gate cannot judge such a score.
 # custom:
 #   id: severity-scale
 #   level: deny
@@ -20,13 +20,12 @@ import data.fsar.lib.report
 #     Score the risk on the generator's scale (likelihood 1-5 x damage 1-5 x
 #     reversibility 1-3) and re-run the FSAR.
 deny contains f if {
-	sev := report.severity
 	not _in_scale
+	sev := report.severity
 	f := {
 		"msg": sprintf("severity %v is outside the scale %v to %v", [sev, config.severity_min, config.severity_max]),
-		"rule": "severity-scale",
+		"rule": rego.metadata.rule().custom.id,
 		"field": "severity",
-		"remediation": "Score the risk on the generator's scale (likelihood 1-5 x damage 1-5 x reversibility 1-3) and re-run the FSAR.",
 	}
 }
 
@@ -39,8 +38,8 @@ _in_scale if {
 # METADATA
 # title: Execution blocked by the report
 # description: >-
-#   The generator sets block_execution when severity is at or above 45 or the
-#   proposal carries the [fsar_block] marker.
+#   block_execution is true: the generator sets it when severity is at or
+#   above 45 or the proposal carries the [fsar_block] marker.
 # custom:
 #   id: block-execution
 #   level: deny
@@ -51,17 +50,16 @@ deny contains f if {
 	input.block_execution == true
 	f := {
 		"msg": "block_execution is true: the FSAR blocked execution and human review is required",
-		"rule": "block-execution",
+		"rule": rego.metadata.rule().custom.id,
 		"field": "block_execution",
-		"remediation": "Do not execute the proposal automatically: have a human review it, or revise the proposal and re-run the FSAR.",
 	}
 }
 
 # METADATA
 # title: Severity at or above the hard threshold
 # description: >-
-#   A severity at or above the block threshold is a hard block: the proposal
-#   cannot proceed automatically and needs human review.
+#   Severity is at or above block_threshold (45 by default): a hard block; the
+#   proposal cannot proceed automatically and needs human review.
 # custom:
 #   id: severity-hard
 #   level: deny
@@ -72,18 +70,22 @@ deny contains f if {
 	sev := report.severity
 	sev >= config.block_threshold
 	f := {
-		"msg": sprintf("severity %v is at or above the hard threshold %v: execution is blocked and needs human review", [sev, config.block_threshold]),
-		"rule": "severity-hard",
+		"msg": sprintf(
+			"severity %v is at or above the hard threshold %v: execution is blocked and needs human review",
+			[sev, config.block_threshold],
+		),
+		"rule": rego.metadata.rule().custom.id,
 		"field": "severity",
-		"remediation": "Have a human review and approve the proposal outside the automatic path, or make it smaller and reversible and re-run the FSAR.",
 	}
 }
 
 # METADATA
 # title: Severity in the review band, with a mitigation plan
 # description: >-
-#   A severity at or above the review threshold and below the block threshold
-#   may proceed once a human has checked the report's mitigation plan.
+#   Severity is at or above review_threshold (25 by default) and below
+#   block_threshold, and the report has a real mitigation plan (at least one
+#   mitigation that is neither blank nor canned): the proposal may proceed
+#   once a human has checked the plan.
 # custom:
 #   id: severity-review
 #   level: review
@@ -92,21 +94,21 @@ deny contains f if {
 #     risks and approve.
 review contains f if {
 	_in_review_band
-	sev := report.severity
 	report.real_mitigation_plan
+	sev := report.severity
 	f := {
-		"msg": sprintf("severity %v is at or above the review threshold %v and below the hard threshold %v: a human must check the mitigation plan", [sev, config.review_threshold, config.block_threshold]),
-		"rule": "severity-review",
+		"msg": sprintf(_review_msg, [sev, config.review_threshold, config.block_threshold]),
+		"rule": rego.metadata.rule().custom.id,
 		"field": "severity",
-		"remediation": "Have a reviewer with write access check the mitigation plan against the risks and approve.",
 	}
 }
 
 # METADATA
 # title: Severity in the review band, without a mitigation plan
 # description: >-
-#   A severity in the review band cannot proceed until a mitigation plan
-#   exists; missing, empty or only canned mitigations are no plan.
+#   Severity is in the band of severity-review, and the report has no real
+#   mitigation plan (mitigations missing, empty, blank or all canned): the
+#   proposal cannot proceed until a plan exists.
 # custom:
 #   id: severity-unmitigated
 #   level: deny
@@ -115,15 +117,25 @@ review contains f if {
 #     the generator's canned texts are not a plan.
 deny contains f if {
 	_in_review_band
-	sev := report.severity
 	not report.real_mitigation_plan
+	sev := report.severity
 	f := {
-		"msg": sprintf("severity %v is at or above the review threshold %v and below the hard threshold %v, and the report has no real mitigation plan (mitigations missing, empty or all canned)", [sev, config.review_threshold, config.block_threshold]),
-		"rule": "severity-unmitigated",
+		"msg": sprintf(_unmitigated_msg, [sev, config.review_threshold, config.block_threshold]),
+		"rule": rego.metadata.rule().custom.id,
 		"field": "severity",
-		"remediation": "Write mitigations specific to this proposal's risks and re-run the FSAR; the generator's canned texts are not a plan.",
 	}
 }
+
+# Messages are cut to Regal's line length; a rule that does not depend on
+# the input is computed once, when the policies load.
+_band_msg := "severity %v is at or above the review threshold %v and below the hard threshold %v"
+
+_review_msg := concat("", [_band_msg, ": a human must check the mitigation plan"])
+
+_unmitigated_msg := concat("", [
+	_band_msg,
+	", and the report has no real mitigation plan (mitigations missing, empty or all canned)",
+])
 
 # _in_review_band: the severity is in the review band (computed once for the
 # two rules that use it).
@@ -136,9 +148,9 @@ _in_review_band if {
 # METADATA
 # title: Severity and block_execution disagree
 # description: >-
-#   The generator always sets block_execution when severity is at or above 45:
-#   a report with such a severity and block_execution false was edited or made
-#   by something else.
+#   Severity is at or above 45, the generator's own threshold (not the
+#   configurable one), while block_execution is false: the generator always
+#   sets it there, so the report was edited or made by something else.
 # custom:
 #   id: severity-edited
 #   level: deny
@@ -151,12 +163,16 @@ deny contains f if {
 	sev >= generator_block_threshold
 	input.block_execution == false
 	f := {
-		"msg": sprintf("severity %v is at or above %v, from which the generator always sets block_execution, but block_execution is false: the report was edited", [sev, generator_block_threshold]),
-		"rule": "severity-edited",
+		"msg": sprintf(_edited_msg, [sev, generator_block_threshold]),
+		"rule": rego.metadata.rule().custom.id,
 		"field": "block_execution",
-		"remediation": "Restore the report as the generator wrote it, or re-run the FSAR; never edit a report's verdict by hand.",
 	}
 }
+
+_edited_msg := concat(" ", [
+	"severity %v is at or above %v, from which the generator always sets block_execution,",
+	"but block_execution is false: the report was edited",
+])
 
 # generator_block_threshold is the generator's own rule, not the gate's
 # configurable one: it sets block_execution exactly when severity >= 45 (or

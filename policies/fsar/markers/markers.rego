@@ -12,8 +12,8 @@ import data.fsar.lib.report
 # METADATA
 # title: Block marker without a block
 # description: >-
-#   The generator always sets block_execution when the proposal carries the
-#   [fsar_block] marker; block_execution false beside it means the report was
+#   The proposal carries the [fsar_block] marker while block_execution is
+#   false: the generator always sets it for that marker, so the report was
 #   edited.
 # custom:
 #   id: marker-block-edited
@@ -27,18 +27,25 @@ deny contains f if {
 	"fsar_block" in input.markers
 	input.block_execution == false
 	f := {
-		"msg": "the proposal carries the [fsar_block] marker but block_execution is false, which the generator cannot write: the report was edited",
-		"rule": "marker-block-edited",
+		"msg": _block_edited_msg,
+		"rule": rego.metadata.rule().custom.id,
 		"field": "proposal",
-		"remediation": "Restore block_execution to true or re-run the FSAR; a proposal marked [fsar_block] must not be executed automatically.",
 	}
 }
+
+# Messages are cut to Regal's line length; a rule that does not depend on
+# the input is computed once, when the policies load.
+_block_edited_msg := concat(" ", [
+	"the proposal carries the [fsar_block] marker but block_execution is false,",
+	"which the generator cannot write: the report was edited",
+])
 
 # METADATA
 # title: Review marker with a low severity
 # description: >-
-#   The generator gives a proposal carrying the [fsar_review] marker a
-#   severity of at least 30; a lower severity was edited or under-rated.
+#   The proposal carries the [fsar_review] marker and severity is below
+#   review_marker_min_severity (30 by default): the generator gives such a
+#   proposal at least 30, so the severity was edited or under-rated.
 # custom:
 #   id: under-rated-review-marker
 #   level: review
@@ -51,21 +58,26 @@ review contains f if {
 	sev := report.severity
 	sev < config.review_marker_min_severity
 	f := {
-		"msg": sprintf("the proposal carries the [fsar_review] marker but severity %v is below %v, the least such a proposal is given: the severity is under-rated", [sev, config.review_marker_min_severity]),
-		"rule": "under-rated-review-marker",
+		"msg": sprintf(_review_marker_msg, [sev, config.review_marker_min_severity]),
+		"rule": rego.metadata.rule().custom.id,
 		"field": "severity",
-		"remediation": "Have a human check the proposal and its severity, and re-run the FSAR so the severity reflects the [fsar_review] marker.",
 	}
 }
+
+_review_marker_msg := concat(" ", [
+	"the proposal carries the [fsar_review] marker but severity %v is below %v,",
+	"the least such a proposal is given: the severity is under-rated",
+])
 
 # METADATA
 # title: Irreversible change with a low severity
 # description: >-
-#   The generator scores a proposal that mentions "irreversible" or "data
-#   loss" at 48, above the hard threshold; a lower severity was edited or
-#   under-rated.
+#   The proposal mentions "irreversible" or "data loss" (in any case) and
+#   severity is below block_threshold: the generator scores such a proposal
+#   48, so the severity was edited or under-rated.
 # custom:
 #   id: under-rated-irreversible
+#   share: under_rated_irreversible
 #   level: review
 #   remediation: >-
 #     Have a human confirm the change is reversible and cannot lose data, or
@@ -76,10 +88,12 @@ review contains f if {
 	sev := report.severity
 	sev < config.block_threshold
 	f := {
-		"msg": sprintf("the proposal mentions %s but severity %v is below the hard threshold %v: the severity is under-rated", [concat(" and ", terms), sev, config.block_threshold]),
-		"rule": "under-rated-irreversible",
+		"msg": sprintf(
+			"the proposal mentions %s but severity %v is below the hard threshold %v: the severity is under-rated",
+			[concat(" and ", terms), sev, config.block_threshold],
+		),
+		"rule": rego.metadata.rule().custom.id,
 		"field": "severity",
-		"remediation": "Have a human confirm the change is reversible and cannot lose data, or score its severity again and re-run the FSAR.",
 	}
 }
 

@@ -22,12 +22,15 @@ test_good_report_has_no_marker_findings if {
 test_marker_block_edited if {
 	report := fixture.patched({"proposal": "self_improvement: drop the table [fsar_block]", "markers": ["fsar_block"]})
 	_deny(report) == {{
-		"msg": "the proposal carries the [fsar_block] marker but block_execution is false, which the generator cannot write: the report was edited",
+		"msg": concat(" ", [
+			"the proposal carries the [fsar_block] marker but block_execution is false,",
+			"which the generator cannot write: the report was edited",
+		]),
 		"rule": "marker-block-edited",
 		"field": "proposal",
-		"remediation": "Restore block_execution to true or re-run the FSAR; a proposal marked [fsar_block] must not be executed automatically.",
 	}}
-	_rules(fixture.patched({"markers": [1, "fsar_review", "fsar_block"]})) == {["deny", "marker-block-edited"], ["review", "under-rated-review-marker"]}
+	both := fixture.patched({"markers": [1, "fsar_review", "fsar_block"]})
+	_rules(both) == {["deny", "marker-block-edited"], ["review", "under-rated-review-marker"]}
 }
 
 test_marker_block_not_edited if {
@@ -35,6 +38,7 @@ test_marker_block_not_edited if {
 	_rules(fixture.patched({"markers": ["fsar_block"], "block_execution": "false"})) == set()
 	_rules(object.remove(fixture.patched({"markers": ["fsar_block"]}), ["block_execution"])) == set()
 	_rules(fixture.patched({"markers": "fsar_block"})) == set()
+	_rules(fixture.patched({"markers": {"a": "fsar_block", "b": "fsar_review"}})) == set()
 	_rules(fixture.patched({"markers": ["FSAR_BLOCK_x"]})) == set()
 	_rules(object.remove(fixture.good, ["markers"])) == set()
 }
@@ -48,16 +52,19 @@ test_under_rated_review_marker_boundary if {
 
 test_under_rated_review_marker_finding if {
 	_review(fixture.patched({"markers": ["fsar_review"]})) == {{
-		"msg": "the proposal carries the [fsar_review] marker but severity 6 is below 30, the least such a proposal is given: the severity is under-rated",
+		"msg": concat(" ", [
+			"the proposal carries the [fsar_review] marker but severity 6 is below 30,",
+			"the least such a proposal is given: the severity is under-rated",
+		]),
 		"rule": "under-rated-review-marker",
 		"field": "severity",
-		"remediation": "Have a human check the proposal and its severity, and re-run the FSAR so the severity reflects the [fsar_review] marker.",
 	}}
 }
 
 test_under_rated_review_marker_config if {
 	cfg := {"review_marker_min_severity": 40}
-	_rules(fixture.patched({"markers": ["fsar_review"], "severity": 39})) == {["review", "under-rated-review-marker"]} with data.fsar.config as cfg
+	at39 := fixture.patched({"markers": ["fsar_review"], "severity": 39})
+	_rules(at39) == {["review", "under-rated-review-marker"]} with data.fsar.config as cfg
 	_rules(fixture.patched({"markers": ["fsar_review"], "severity": 40})) == set() with data.fsar.config as cfg
 }
 
@@ -71,17 +78,22 @@ test_under_rated_review_marker_needs_a_number if {
 test_under_rated_irreversible_finding if {
 	report := fixture.patched({"proposal": "idea_implementation: an IRREVERSIBLE migration of the user table"})
 	_review(report) == {{
-		"msg": `the proposal mentions "irreversible" but severity 6 is below the hard threshold 45: the severity is under-rated`,
+		"msg": concat(" ", [
+			`the proposal mentions "irreversible" but severity 6 is below the hard threshold 45:`,
+			"the severity is under-rated",
+		]),
 		"rule": "under-rated-irreversible",
 		"field": "severity",
-		"remediation": "Have a human confirm the change is reversible and cannot lose data, or score its severity again and re-run the FSAR.",
 	}}
 }
 
 test_under_rated_irreversible_both_terms if {
 	report := fixture.patched({"proposal": "risk of Data Loss.\nThe change is irreversible.", "severity": 44})
 	some f in _review(report)
-	f.msg == `the proposal mentions "irreversible" and "data loss" but severity 44 is below the hard threshold 45: the severity is under-rated`
+	f.msg == concat(" ", [
+		`the proposal mentions "irreversible" and "data loss" but severity 44 is below the hard threshold 45:`,
+		"the severity is under-rated",
+	])
 }
 
 test_under_rated_irreversible_boundary if {

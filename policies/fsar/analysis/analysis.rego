@@ -11,7 +11,8 @@ import data.fsar.lib.report
 # METADATA
 # title: No risks
 # description: >-
-#   A report without risks records no adversarial review at all.
+#   risks is missing or empty: the report records no adversarial review at
+#   all.
 # custom:
 #   id: risks-empty
 #   level: deny
@@ -22,16 +23,16 @@ deny contains f if {
 	how := _empty("risks")
 	f := {
 		"msg": sprintf("the report %s: it records no adversarial review", [how]),
-		"rule": "risks-empty",
+		"rule": rego.metadata.rule().custom.id,
 		"field": "risks",
-		"remediation": "Re-run the FSAR so the report lists the risks its adversarial review found.",
 	}
 }
 
 # METADATA
 # title: No mitigations
 # description: >-
-#   A report without mitigations gives no plan against its risks.
+#   mitigations is missing or empty: the report gives no plan against its
+#   risks.
 # custom:
 #   id: mitigations-empty
 #   level: deny
@@ -41,9 +42,8 @@ deny contains f if {
 	how := _empty("mitigations")
 	f := {
 		"msg": sprintf("the report %s: it gives no plan against its risks", [how]),
-		"rule": "mitigations-empty",
+		"rule": rego.metadata.rule().custom.id,
 		"field": "mitigations",
-		"remediation": "Re-run the FSAR so the report lists mitigations for the risks it found.",
 	}
 }
 
@@ -57,11 +57,12 @@ _empty(key) := sprintf("has no %s field", [key]) if {
 # METADATA
 # title: Canned risks only
 # description: >-
-#   Every risk is one of the generator's canned stub texts: no real analysis
-#   of this proposal was made, and treating the report as one is the "trust
-#   inflation" the texts warn about.
+#   Every risk is one of the generator's canned stub texts (either set): no
+#   real analysis of this proposal was made, and treating the report as one is
+#   the "trust inflation" the texts warn about.
 # custom:
 #   id: canned-risks
+#   share: canned
 #   level: warn
 #   remediation: >-
 #     Treat the proposal as unreviewed: run the FSAR with a real analysis so
@@ -69,20 +70,23 @@ _empty(key) := sprintf("has no %s field", [key]) if {
 warn contains f if {
 	report.canned_risks
 	f := {
-		"msg": sprintf("all %d risks are the generator's canned stub texts, not an analysis of this proposal", [count(input.risks)]),
-		"rule": "canned-risks",
+		"msg": sprintf(
+			"all %d risks are the generator's canned stub texts, not an analysis of this proposal",
+			[count(input.risks)],
+		),
+		"rule": rego.metadata.rule().custom.id,
 		"field": "risks",
-		"remediation": "Treat the proposal as unreviewed: run the FSAR with a real analysis so the risks are about this proposal.",
 	}
 }
 
 # METADATA
 # title: Canned mitigations only
 # description: >-
-#   Every mitigation is one of the generator's canned stub texts: the report
-#   has no mitigation plan specific to this proposal.
+#   Every mitigation is one of the generator's canned stub texts (either set):
+#   the report has no mitigation plan specific to this proposal.
 # custom:
 #   id: canned-mitigations
+#   share: canned
 #   level: warn
 #   remediation: >-
 #     Write mitigations specific to this proposal's risks instead of the
@@ -90,9 +94,11 @@ warn contains f if {
 warn contains f if {
 	report.canned_mitigations
 	f := {
-		"msg": sprintf("all %d mitigations are the generator's canned stub texts, not a plan for this proposal", [count(input.mitigations)]),
-		"rule": "canned-mitigations",
+		"msg": sprintf(
+			"all %d mitigations are the generator's canned stub texts, not a plan for this proposal",
+			[count(input.mitigations)],
+		),
+		"rule": rego.metadata.rule().custom.id,
 		"field": "mitigations",
-		"remediation": "Write mitigations specific to this proposal's risks instead of the generator's stub texts, and re-run the FSAR.",
 	}
 }

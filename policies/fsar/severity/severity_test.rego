@@ -41,7 +41,6 @@ test_severity_scale_finding if {
 		"msg": "severity -1 is outside the scale 0 to 75",
 		"rule": "severity-scale",
 		"field": "severity",
-		"remediation": "Score the risk on the generator's scale (likelihood 1-5 x damage 1-5 x reversibility 1-3) and re-run the FSAR.",
 	}}
 }
 
@@ -61,7 +60,6 @@ test_block_execution_true if {
 		"msg": "block_execution is true: the FSAR blocked execution and human review is required",
 		"rule": "block-execution",
 		"field": "block_execution",
-		"remediation": "Do not execute the proposal automatically: have a human review it, or revise the proposal and re-run the FSAR.",
 	}
 	_rules(_sev(6, true)) == {["deny", "block-execution"]}
 }
@@ -87,7 +85,6 @@ test_severity_hard_finding if {
 		"msg": "severity 48 is at or above the hard threshold 45: execution is blocked and needs human review",
 		"rule": "severity-hard",
 		"field": "severity",
-		"remediation": "Have a human review and approve the proposal outside the automatic path, or make it smaller and reversible and re-run the FSAR.",
 	}
 }
 
@@ -119,10 +116,12 @@ test_severity_review_boundaries if {
 
 test_severity_review_finding if {
 	_review(_planned(30)) == {{
-		"msg": "severity 30 is at or above the review threshold 25 and below the hard threshold 45: a human must check the mitigation plan",
+		"msg": concat(" ", [
+			"severity 30 is at or above the review threshold 25 and below the hard threshold 45:",
+			"a human must check the mitigation plan",
+		]),
 		"rule": "severity-review",
 		"field": "severity",
-		"remediation": "Have a reviewer with write access check the mitigation plan against the risks and approve.",
 	}}
 }
 
@@ -130,12 +129,16 @@ test_severity_review_config if {
 	cfg := {"review_threshold": 20, "block_threshold": 30}
 	_rules(_planned(19)) == set() with data.fsar.config as cfg
 	some f in _review(_planned(20)) with data.fsar.config as cfg
-	f.msg == "severity 20 is at or above the review threshold 20 and below the hard threshold 30: a human must check the mitigation plan"
+	f.msg == concat(" ", [
+		"severity 20 is at or above the review threshold 20 and below the hard threshold 30:",
+		"a human must check the mitigation plan",
+	])
 	_rules(_planned(30)) == {["deny", "severity-hard"]} with data.fsar.config as cfg
 }
 
 test_severity_review_with_some_real_mitigation if {
-	report := object.union(_planned(30), {"mitigations": array.concat(fixture.canned_mitigations, ["Ship behind a flag that ops can turn off"])})
+	mitigations := array.concat(fixture.canned_mitigations, ["Ship behind a flag that ops can turn off"])
+	report := object.union(_planned(30), {"mitigations": mitigations})
 	_rules(report) == {["review", "severity-review"]}
 }
 
@@ -148,15 +151,20 @@ test_severity_unmitigated_boundaries if {
 
 test_severity_unmitigated_finding if {
 	_deny(_stubbed(25)) == {{
-		"msg": "severity 25 is at or above the review threshold 25 and below the hard threshold 45, and the report has no real mitigation plan (mitigations missing, empty or all canned)",
+		"msg": concat(" ", [
+			"severity 25 is at or above the review threshold 25 and below the hard threshold 45,",
+			"and the report has no real mitigation plan (mitigations missing, empty or all canned)",
+		]),
 		"rule": "severity-unmitigated",
 		"field": "severity",
-		"remediation": "Write mitigations specific to this proposal's risks and re-run the FSAR; the generator's canned texts are not a plan.",
 	}}
 }
 
 test_severity_unmitigated_without_plan if {
-	every mitigations in [[], ["", "  "], "Add tests", [1, 2], fixture.canned_mitigations, ["Bias toward reversible, cheap experiments first"]] {
+	every mitigations in [
+		[], ["", "  "], "Add tests", [1, 2], fixture.canned_mitigations,
+		["Bias toward reversible, cheap experiments first"],
+	] {
 		_rules(object.union(_planned(30), {"mitigations": mitigations})) == {["deny", "severity-unmitigated"]}
 	}
 	_rules(object.remove(_planned(30), ["mitigations"])) == {["deny", "severity-unmitigated"]}
@@ -167,16 +175,17 @@ test_severity_unmitigated_without_plan if {
 test_severity_edited if {
 	_deny(_sev(45, false)) == {
 		{
-			"msg": "severity 45 is at or above 45, from which the generator always sets block_execution, but block_execution is false: the report was edited",
+			"msg": concat(" ", [
+				"severity 45 is at or above 45, from which the generator always sets block_execution,",
+				"but block_execution is false: the report was edited",
+			]),
 			"rule": "severity-edited",
 			"field": "block_execution",
-			"remediation": "Restore the report as the generator wrote it, or re-run the FSAR; never edit a report's verdict by hand.",
 		},
 		{
 			"msg": "severity 45 is at or above the hard threshold 45: execution is blocked and needs human review",
 			"rule": "severity-hard",
 			"field": "severity",
-			"remediation": "Have a human review and approve the proposal outside the automatic path, or make it smaller and reversible and re-run the FSAR.",
 		},
 	}
 }
@@ -192,7 +201,8 @@ test_severity_edited_not if {
 # does not make a generator report look edited.
 test_severity_edited_not_by_config if {
 	_rules(_sev(35, false)) == {["deny", "severity-hard"]} with data.fsar.config as {"block_threshold": 35}
-	_rules(_sev(45, false)) == {["deny", "severity-hard"], ["deny", "severity-edited"]} with data.fsar.config as {"block_threshold": 35}
+	cfg := {"block_threshold": 35}
+	_rules(_sev(45, false)) == {["deny", "severity-hard"], ["deny", "severity-edited"]} with data.fsar.config as cfg
 	["deny", "severity-edited"] in _rules(_sev(45, false)) with data.fsar.config as {"block_threshold": 50}
 	not ["deny", "severity-hard"] in _rules(_sev(45, false)) with data.fsar.config as {"block_threshold": 50}
 }

@@ -10,7 +10,10 @@ import data.fsar.lib.report
 # The kinds of secret looked for. Each pattern's first group is the secret.
 patterns := [
 	{"kind": "a Stripe key", "hints": ["_live_", "_test_"], "re": `((?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,})`},
-	{"kind": "an AWS access key id", "hints": ["AKIA", "ASIA"], "re": `(?:^|[^0-9A-Za-z])((?:AKIA|ASIA)[0-9A-Z]{16})(?:[^0-9A-Za-z]|$)`},
+	{
+		"kind": "an AWS access key id", "hints": ["AKIA", "ASIA"],
+		"re": `(?:^|[^0-9A-Za-z])((?:AKIA|ASIA)[0-9A-Z]{16})(?:[^0-9A-Za-z]|$)`,
+	},
 	{"kind": "a GitHub token", "hints": ["ghp_", "gho_", "ghu_", "ghs_", "ghr_"], "re": `(gh[pousr]_[A-Za-z0-9]{36,})`},
 	{"kind": "a GitHub token", "hints": ["github_pat_"], "re": `(github_pat_[A-Za-z0-9_]{22,})`},
 	{"kind": "a Slack token", "hints": ["xox"], "re": `(xox[bpaors]-[A-Za-z0-9-]{10,})`},
@@ -24,12 +27,26 @@ mask(s) := sprintf("%s****", [substring(s, 0, 4)])
 # title: Secret in the proposal
 # description: >-
 #   The proposal contains a Stripe key, an AWS access key id, a GitHub or
-#   Slack token, or a private key block. The finding shows only the secret's
-#   first 4 characters and where it is.
+#   Slack token or a private key block; one finding per distinct secret,
+#   showing only its first 4 characters and its line and column in the
+#   proposal. Reports are committed and shared: a credential in one is leaked.
 # custom:
 #   id: secret
 #   level: deny
 #   waivable: false
+#   mutation_equivalent:
+#     - change: "drop `_hinted`"
+#       reason: >-
+#         A cheap first look for every pattern at once; each pattern's own
+#         look (_may_hold) and its regular expression decide the same.
+#     - change: "drop `_may_hold(p, pattern)`"
+#       reason: >-
+#         A cheap first look before the regular expression, which alone
+#         finds the same secrets.
+#     - change: "-1 → -2"
+#       reason: >-
+#         regex.find_all_string_submatch_n returns every match for any
+#         negative count.
 #   remediation: >-
 #     Revoke and reissue the secret now, remove it from the proposal and the
 #     report's history, and re-run the FSAR.
@@ -43,9 +60,8 @@ deny contains f if {
 	at := _position(p, secret)
 	f := {
 		"msg": sprintf("proposal contains %s (%s) at its line %d, column %d", [pattern.kind, mask(secret), at[0], at[1]]),
-		"rule": "secret",
+		"rule": rego.metadata.rule().custom.id,
 		"field": "proposal",
-		"remediation": "Revoke and reissue the secret now, remove it from the proposal and the report's history, and re-run the FSAR.",
 	}
 }
 

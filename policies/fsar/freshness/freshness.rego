@@ -15,8 +15,9 @@ _today := sprintf("%04d-%02d-%02d", time.date(time.now_ns()))
 # METADATA
 # title: Horizon passed
 # description: >-
-#   The first risk ends with the review's horizon date (two years after it);
-#   once that date has passed, the retrospection it imagined is over.
+#   The first risk's horizon date (by YYYY-MM-DD, two years after the review)
+#   is before today (UTC) at the evaluation time: the retrospection the review
+#   imagined is over.
 # custom:
 #   id: horizon-passed
 #   level: warn
@@ -29,19 +30,20 @@ warn contains f if {
 	regex.match(`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`, horizon)
 	f := {
 		"msg": sprintf("the first risk's horizon %s is before today, %s: re-run the FSAR", [horizon, _today]),
-		"rule": "horizon-passed",
+		"rule": rego.metadata.rule().custom.id,
 		"field": "risks[0]",
-		"remediation": "Re-run the FSAR: the horizon the review looked to has passed.",
 	}
 }
 
 # METADATA
 # title: Stale report
 # description: >-
-#   The report is older than max_age_days: the proposal and what it touches
-#   may have changed since the review.
+#   The report is more than max_age_days (30 by default) days older than the
+#   evaluation time: the proposal and what it touches may have changed since
+#   the review.
 # custom:
 #   id: stale-report
+#   share: stale
 #   level: warn
 #   remediation: >-
 #     Re-run the FSAR so the review reflects the current state of the
@@ -52,17 +54,19 @@ warn contains f if {
 	age := time.now_ns() - t
 	age > config.max_age_days * _ns_per_day
 	f := {
-		"msg": sprintf("the report is %v days old, older than the limit of %v days: re-run the FSAR", [floor(age / _ns_per_day), config.max_age_days]),
-		"rule": "stale-report",
+		"msg": sprintf(
+			"the report is %v days old, older than the limit of %v days: re-run the FSAR",
+			[floor(age / _ns_per_day), config.max_age_days],
+		),
+		"rule": rego.metadata.rule().custom.id,
 		"field": "timestamp",
-		"remediation": "Re-run the FSAR so the review reflects the current state of the proposal.",
 	}
 }
 
 # METADATA
 # title: Timestamp in the future
 # description: >-
-#   The report is dated after the evaluation time: a clock was wrong or the
+#   The report's time is after the evaluation time: a clock was wrong or the
 #   timestamp was edited.
 # custom:
 #   id: timestamp-future
@@ -77,9 +81,8 @@ warn contains f if {
 	t > now
 	f := {
 		"msg": sprintf("the report's timestamp %s is after the evaluation time %s", [_written(t), time.format(now)]),
-		"rule": "timestamp-future",
+		"rule": rego.metadata.rule().custom.id,
 		"field": "timestamp",
-		"remediation": "Check the clock of the machine that wrote the report and the report's timestamp, and re-run the FSAR if it was edited.",
 	}
 }
 

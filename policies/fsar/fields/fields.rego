@@ -10,10 +10,11 @@ import data.fsar.lib.report
 # METADATA
 # title: Required field missing
 # description: >-
-#   The generator always writes id, timestamp, proposal, severity and
-#   block_execution; a report without one of them cannot be judged (both
-#   existing gates deny it). Missing risks and mitigations are reported by
-#   risks-empty and mitigations-empty.
+#   One of id, timestamp, proposal, severity and block_execution is missing:
+#   absent, or listed in input.missing; one finding per field. The generator
+#   always writes them, and both existing gates deny a report without one.
+#   Missing risks and mitigations are reported by risks-empty and
+#   mitigations-empty.
 # custom:
 #   id: required-field
 #   level: deny
@@ -26,21 +27,27 @@ deny contains f if {
 	key in report.scalar_fields
 	f := {
 		"msg": sprintf("the report has no %s field, which the generator always writes", [key]),
-		"rule": "required-field",
+		"rule": rego.metadata.rule().custom.id,
 		"field": key,
-		"remediation": "Re-run the FSAR generator so the report carries all its fields, or restore the missing field from the report's twin.",
 	}
 }
 
 # METADATA
 # title: Field of the wrong type
 # description: >-
-#   id, timestamp and proposal are strings, severity a number,
-#   block_execution a boolean, risks and mitigations lists of strings.
+#   A present field has the wrong type: id, timestamp and proposal must be
+#   strings, severity a number, block_execution a boolean, risks and
+#   mitigations lists of strings (reported per element, as risks[1]).
 # custom:
 #   id: field-type
 #   level: deny
 #   waivable: false
+#   mutation_equivalent:
+#     - change: "drop `not report.well_formed`"
+#       reason: >-
+#         A cheap first test for the common case: a well-formed report has
+#         no type problem, so without it the rule finds the same nothing,
+#         field by field.
 #   remediation: >-
 #     Write the field with the generator's type: id, timestamp and proposal as
 #     strings, severity as a number, block_execution as true or false, risks
@@ -50,9 +57,8 @@ deny contains f if {
 	some problem in _type_problems
 	f := {
 		"msg": problem.msg,
-		"rule": "field-type",
+		"rule": rego.metadata.rule().custom.id,
 		"field": problem.field,
-		"remediation": "Write the field with the generator's type: id, timestamp and proposal as strings, severity as a number, block_execution as true or false, risks and mitigations as lists of strings.",
 	}
 }
 
@@ -97,8 +103,9 @@ _a(t) := sprintf("a %s", [t]) if not t in {"null", "array", "object"}
 # METADATA
 # title: Id not of the generator's form
 # description: >-
-#   The generator writes ids as fsar_ followed by a UUID; another form means
-#   the report was written or edited by something else.
+#   The id is not fsar_ followed by a UUID (hex digits in either case): the
+#   generator writes no other form, so the report was written or edited by
+#   something else.
 # custom:
 #   id: id-format
 #   level: warn
@@ -111,8 +118,7 @@ warn contains f if {
 	not regex.match(`^fsar_[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`, id)
 	f := {
 		"msg": sprintf("id %q is not of the generator's form fsar_<uuid>", [id]),
-		"rule": "id-format",
+		"rule": rego.metadata.rule().custom.id,
 		"field": "id",
-		"remediation": "Keep the id the generator wrote (fsar_ followed by a UUID), or re-run the FSAR to get a new one.",
 	}
 }

@@ -3,13 +3,15 @@ package fsar.twins_test
 import data.fsar.lib.fixture
 import data.fsar.twins
 
-_remediation := "Find out which file was edited, then restore it or regenerate both files from one FSAR run so the twins agree."
-
 _deny(report) := fs if {
 	fs := twins.deny with input as report
 }
 
-_conflicts(conflicts) := fixture.patched({"file": "r.md", "twin": {"file": "r.json", "form": "json"}, "twin_conflicts": conflicts})
+_conflicts(conflicts) := fixture.patched({
+	"file": "r.md",
+	"twin": {"file": "r.json", "form": "json"},
+	"twin_conflicts": conflicts,
+})
 
 test_good_report_has_no_conflict if {
 	count(_deny(fixture.good)) == 0
@@ -22,16 +24,15 @@ test_twin_conflict_shows_values if {
 		"msg": "r.md and r.json disagree on severity: r.md has 6, r.json has 48",
 		"rule": "twin-conflict",
 		"field": "severity",
-		"remediation": _remediation,
 	}}
 }
 
 test_twin_conflict_hides_the_proposal if {
-	_deny(_conflicts([{"field": "proposal", "value": "idea_implementation: a", "twin_value": "idea_implementation: b"}])) == {{
+	conflict := {"field": "proposal", "value": "idea_implementation: a", "twin_value": "idea_implementation: b"}
+	_deny(_conflicts([conflict])) == {{
 		"msg": "r.md and r.json disagree on proposal",
 		"rule": "twin-conflict",
 		"field": "proposal",
-		"remediation": _remediation,
 	}}
 }
 
@@ -49,8 +50,18 @@ test_twin_conflict_one_per_field if {
 }
 
 test_twin_conflict_without_file_names if {
-	report := object.remove(fixture.patched({"twin_conflicts": [{"field": "timestamp", "value": null, "twin_value": "2026-11-20T10:00:00.000Z"}]}), ["file", "twin"])
-	{f.msg | some f in _deny(report)} == {`the report and its twin disagree on timestamp: the report has null, its twin has "2026-11-20T10:00:00.000Z"`}
+	conflict := {"field": "timestamp", "value": null, "twin_value": "2026-11-20T10:00:00.000Z"}
+	report := object.remove(fixture.patched({"twin_conflicts": [conflict]}), ["file", "twin"])
+	{f.msg | some f in _deny(report)} == {concat(" ", [
+		"the report and its twin disagree on timestamp:",
+		`the report has null, its twin has "2026-11-20T10:00:00.000Z"`,
+	])}
+}
+
+test_twin_conflict_file_names_not_text if {
+	conflict := {"field": "severity", "value": 6, "twin_value": 7}
+	report := fixture.patched({"file": 5, "twin": {"file": ["r.json"]}, "twin_conflicts": [conflict]})
+	{f.msg | some f in _deny(report)} == {"the report and its twin disagree on severity: the report has 6, its twin has 7"}
 }
 
 test_twin_conflict_malformed_element if {

@@ -8,9 +8,10 @@ package fsar.twins
 # METADATA
 # title: Twins disagree
 # description: >-
-#   The markdown report and its JSON twin hold different values for a field
-#   (proposal compared without carriage returns). The values are shown except
-#   for the proposal, which can be long.
+#   The markdown report and its JSON twin disagree on a field (proposal
+#   compared without carriage returns); one finding per field, with both
+#   values except for the proposal, which can be long. One of the files was
+#   edited.
 # custom:
 #   id: twin-conflict
 #   level: deny
@@ -24,9 +25,8 @@ deny contains f if {
 	field := _field(c, i)
 	f := {
 		"msg": _msg(c, field),
-		"rule": "twin-conflict",
+		"rule": rego.metadata.rule().custom.id,
 		"field": field,
-		"remediation": "Find out which file was edited, then restore it or regenerate both files from one FSAR run so the twins agree.",
 	}
 }
 
@@ -54,6 +54,6 @@ _msg(c, field) := sprintf("%s and %s disagree on %s: %s has %s, %s has %s", [
 }
 
 # _value(c, key) is the conflict's value as JSON, or "nothing" when absent.
-_value(c, key) := json.marshal(c[key]) if _ = c[key]
+_value(c, key) := v if v := json.marshal(c[key])
 
 else := "nothing"
