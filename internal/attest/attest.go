@@ -271,14 +271,15 @@ func ResourceURI(serverURL, repository, commit string, paths []string) string {
 }
 
 // PolicyURI names where a policy set came from: fsar's bundled policies
-// at its version, and the folders given, at a commit of the repository
+// at its version, the OPA bundles (--bundle), and the folders given, at a commit of the repository
 // when they were read there (--policy-ref), each a URI, separated by
 // spaces. The digest, not this name, is what a verifier checks.
-func PolicyURI(fsarVersion string, bundled bool, folders []string, serverURL, repository, revision string) string {
+func PolicyURI(fsarVersion string, bundled bool, folders []string, serverURL, repository, revision string, bundles ...string) string {
 	var uris []string
 	if bundled {
 		uris = append(uris, VerifierID+"/tree/"+fsarVersion+"/policies")
 	}
+	uris = append(uris, bundles...) // OPA bundles, by URL or path
 	for _, f := range folders {
 		f = path.Clean(filepath.ToSlash(f))
 		switch {

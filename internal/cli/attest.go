@@ -94,7 +94,7 @@ func (a *attestFlags) attester(env *actions.Env, o report.Options, sel *policy.S
 	return attest.Attester{Key: a.key, Options: attest.Options{
 		FailOn:      failOn,
 		ResourceURI: attest.ResourceURI(env.ServerURL, repo, commit, paths),
-		PolicyURI:   attest.PolicyURI(buildinfo.Version, !sel.NoDefault, sel.Policies, env.ServerURL, repo, sel.Revision()),
+		PolicyURI:   attest.PolicyURI(buildinfo.Version, !sel.NoDefault, sel.Policies, env.ServerURL, repo, sel.Revision(), sel.Bundles...),
 		Name:        func(file string) string { return ghref.RepoPath(file, o.WorkDir, o.RepoRoot) },
 	}}
 }
