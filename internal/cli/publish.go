@@ -129,7 +129,7 @@ func (p *publishFlags) publish(ctx context.Context, f *Factory, res *gate.Result
 		Options:  github.Options{Modes: modes, Name: p.Name, ApprovalLabel: p.ApprovalLabel, FailOn: failOn, CommentAuthor: p.CommentAuthor},
 		Client:   p.clientOptions(f, true),
 		Timeout:  p.Timeout,
-		Report:   reportOptions(env, nil),
+		Report:   reportOptions(env, nil, false, 0),
 	})
 	for _, line := range pub.Lines {
 		fmt.Fprintf(f.IO.ErrOut, "fsar: %s\n", escape.Terminal(line))
@@ -144,7 +144,7 @@ func (p *publishFlags) publish(ctx context.Context, f *Factory, res *gate.Result
 	}
 	if err != nil {
 		required := p.failed(f, "verdict", err)
-		output.Fallback(env, plan, reportOptions(env, nil), res, f.IO.ErrOut, f.warn)
+		output.Fallback(env, plan, reportOptions(env, nil, false, 0), res, f.IO.ErrOut, f.warn)
 		return cmp.Or(required, status)
 	}
 	return status

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -12,6 +11,7 @@ import (
 	"github.com/fsar-gate/fsar/internal/escape"
 	"github.com/fsar-gate/fsar/internal/gate"
 	"github.com/fsar-gate/fsar/internal/github"
+	"github.com/fsar-gate/fsar/internal/progress"
 	"github.com/fsar-gate/fsar/internal/proposal"
 	"github.com/fsar-gate/fsar/internal/sweep"
 )
@@ -196,8 +196,8 @@ func sweepRun(ctx context.Context, opts *sweepOptions) (err error) {
 	so.Limits = opts.limits
 	so.Stdin = opts.IO.In
 	if opts.IO.ErrTTY {
-		so.Progress = sweep.NewProgress(opts.IO.ErrOut, opts.Factory.Now)
-		so.Progress.Start(250 * time.Millisecond)
+		so.Progress = progress.New(opts.IO.ErrOut, "sweeping", opts.Factory.Now)
+		so.Progress.Start(progressDelay, progressInterval)
 	}
 	res, err := sweep.Run(ctx, engine, so)
 	if so.Progress != nil {

@@ -157,33 +157,6 @@ func TestMarkdownMarker(t *testing.T) {
 	}
 }
 
-func TestProgress(t *testing.T) {
-	var buf bytes.Buffer
-	clock := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	p := NewProgress(&buf, func() time.Time { return clock })
-	p.start = clock
-	for range 500 {
-		p.found()
-	}
-	for range 100 {
-		p.judged()
-	}
-	clock = clock.Add(2 * time.Second)
-	if got, want := p.Line(), "sweeping: 100 of 500+ reports, 50 reports/s, time left: counting"; got != want {
-		t.Errorf("while walking: %q, want %q", got, want)
-	}
-	p.walked()
-	if got, want := p.Line(), "sweeping: 100 of 500 reports, 50 reports/s, 8s left"; got != want {
-		t.Errorf("after the walk: %q, want %q", got, want)
-	}
-	p.Start(time.Millisecond)
-	time.Sleep(20 * time.Millisecond)
-	p.Stop()
-	if out := buf.String(); !strings.HasPrefix(out, "\rsweeping: ") || !strings.HasSuffix(out, "\r\x1b[K") {
-		t.Errorf("progress output %q", out)
-	}
-}
-
 func TestFormats(t *testing.T) {
 	if err := ValidFormat("sarif"); err == nil {
 		t.Error("sarif accepted")

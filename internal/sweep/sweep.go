@@ -28,6 +28,7 @@ import (
 
 	"github.com/fsar-gate/fsar/internal/escape"
 	"github.com/fsar-gate/fsar/internal/gate"
+	"github.com/fsar-gate/fsar/internal/progress"
 	"github.com/fsar-gate/fsar/internal/proposal"
 )
 
@@ -66,7 +67,7 @@ type Options struct {
 	// Stdin is read for the path "-".
 	Stdin io.Reader
 	// Progress, when not nil, is told how far the sweep has come.
-	Progress *Progress
+	Progress *progress.Progress
 }
 
 // FailOn says what makes a sweep fail: a blocking report, an alert, or
@@ -168,29 +169,13 @@ func Run(ctx context.Context, ev gate.Evaluator, opts Options) (*Result, error) 
 		}
 	}
 	src := gate.Source{Paths: s.Paths, Walk: proposal.WalkOptions{Include: opts.Include, Exclude: opts.Exclude, Shard: opts.Shard}}
-	if opts.Progress != nil {
-		// A second walk only counts, far ahead of the evaluation, so that
-		// the progress display knows the total early.
-		go func() {
-			for f := range proposal.Walk(ctx, src.Paths, src.Walk) {
-				if f.Err == nil && f.Other == "" {
-					opts.Progress.found()
-				}
-			}
-			opts.Progress.walked()
-		}()
-	}
-
 	a := newAcc(s.Period)
-	w := gate.Judge(ctx, ev, src, gate.Options{Limits: opts.Limits, Workers: opts.Workers, Stdin: opts.Stdin}, func(j gate.Judged) {
+	w := gate.Judge(ctx, ev, src, gate.Options{Limits: opts.Limits, Workers: opts.Workers, Stdin: opts.Stdin, Progress: opts.Progress}, func(j gate.Judged) {
 		files := 1
 		if j.Unit.Twin != "" {
 			files = 2
 		}
 		a.addJudged(j, files)
-		if opts.Progress != nil {
-			opts.Progress.judged()
-		}
 	})
 	a.count.OtherFiles += w.Other
 	a.errors = append(a.errors, w.Problems...)
