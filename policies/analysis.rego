@@ -63,6 +63,7 @@ _empty(key) := sprintf("has no %s field", [key]) if {
 # custom:
 #   id: canned-risks
 #   level: warn
+#   share: canned
 #   remediation: >-
 #     Treat the proposal as unreviewed: run the FSAR with a real analysis so
 #     the risks are about this proposal.
@@ -84,6 +85,7 @@ warn contains f if {
 # custom:
 #   id: canned-mitigations
 #   level: warn
+#   share: canned
 #   remediation: >-
 #     Write mitigations specific to this proposal's risks instead of the
 #     generator's stub texts, and re-run the FSAR.

@@ -43,6 +43,7 @@ warn contains f if {
 # custom:
 #   id: stale-report
 #   level: warn
+#   share: stale
 #   remediation: >-
 #     Re-run the FSAR so the review reflects the current state of the
 #     proposal.

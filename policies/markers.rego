@@ -7,6 +7,7 @@
 package fsar.markers
 
 import data.fsar.lib.config
+import data.fsar.lib.cues
 import data.fsar.lib.report
 
 # METADATA
@@ -66,6 +67,7 @@ review contains f if {
 # custom:
 #   id: under-rated-irreversible
 #   level: review
+#   share: under_rated_irreversible
 #   remediation: >-
 #     Have a human confirm the change is reversible and cannot lose data, or
 #     score its severity again and re-run the FSAR.
@@ -84,7 +86,7 @@ review contains f if {
 
 # The cue words found in the proposal, quoted, in a fixed order.
 _irreversible_terms := [sprintf("%q", [t]) |
-	some t in ["irreversible", "data loss"]
+	some t in cues.irreversible_terms
 	contains(_proposal_lower, t)
 ]
 

@@ -21,6 +21,7 @@ type RuleDoc struct {
 	Title       string `json:"title"`
 	Description string `json:"description,omitempty"`
 	Remediation string `json:"remediation,omitempty"`
+	Share       string `json:"share,omitempty"`
 	Package     string `json:"package"`
 	File        string `json:"file"`
 	Line        int    `json:"line"`
@@ -38,7 +39,7 @@ func Docs(rules []Rule) []RuleDoc {
 	docs := make([]RuleDoc, len(rules))
 	for i, r := range rules {
 		docs[i] = RuleDoc{ID: r.ID, Level: r.Level.String(), Title: r.Title, Description: r.Description,
-			Remediation: r.Remediation, Package: r.Package, File: r.File, Line: r.Line}
+			Remediation: r.Remediation, Share: r.Share, Package: r.Package, File: r.File, Line: r.Line}
 	}
 	return docs
 }

@@ -70,6 +70,9 @@ type Engine struct {
 	rules     []Rule       // sorted by ID
 	byID      map[string]*Rule
 	digest    string
+	// The compiled modules and the store, for Document.
+	compiler *ast.Compiler
+	store    storage.Store
 }
 
 // policySet is one deny, review or warn set of one package.
@@ -140,6 +143,8 @@ func Load(ctx context.Context, opts Options) (*Engine, error) {
 		rules:     rules,
 		byID:      make(map[string]*Rule, len(rules)),
 		digest:    digest(policyFiles, canonical),
+		compiler:  c,
+		store:     store,
 	}
 	for i := range e.rules {
 		e.byID[e.rules[i].ID] = &e.rules[i]
@@ -400,6 +405,15 @@ func annotatedRules(c *ast.Compiler, as *ast.AnnotationSet) ([]Rule, []Problem) 
 			}
 			r.Remediation = s
 		}
+		if sh, has := a.Custom["share"]; has {
+			s, _ := sh.(string)
+			if !ValidShareName(s) {
+				problems = append(problems, locProblem(a.Location, fmt.Sprintf(
+					"rule %s: custom.share must be a share's name: lower-case letters, digits and _, starting with a letter, at most %d characters", id, maxShareName)))
+				continue
+			}
+			r.Share = s
+		}
 		var setLevel Level
 		if len(ref.Path) > 0 {
 			if v, ok := ref.Path[len(ref.Path)-1].Value.(ast.String); ok {
@@ -431,6 +445,9 @@ func annotatedRules(c *ast.Compiler, as *ast.AnnotationSet) ([]Rule, []Problem) 
 			if prev := rules[i]; prev.Level != r.Level {
 				problems = append(problems, locProblem(a.Location, fmt.Sprintf(
 					"rule %s: level %s here but %s at %s:%d", id, r.Level, prev.Level, prev.File, prev.Line)))
+			} else if prev.Share != r.Share {
+				problems = append(problems, locProblem(a.Location, fmt.Sprintf(
+					"rule %s: share %q here but %q at %s:%d", id, r.Share, prev.Share, prev.File, prev.Line)))
 			}
 			continue
 		}
@@ -510,6 +527,31 @@ func (e *Engine) Rules() []Rule { return slices.Clone(e.rules) }
 // and the canonical JSON of the data and configuration they are evaluated
 // with. Test files are not part of it.
 func (e *Engine) Digest() string { return e.digest }
+
+// Document evaluates the data document at path (a reference such as
+// "data.fsar.lib.sweep"), without input, at the pinned evaluation time and
+// within the engine's limits, and returns its value in encoding/json's Go
+// types (numbers as json.Number); ok is false when it is undefined. It is
+// how what the policies know beside their rules (the severity scale a
+// sweep cuts into bands, say) is read: from Rego, not from Go.
+func (e *Engine) Document(ctx context.Context, path string) (value any, ok bool, err error) {
+	ref, err := ast.ParseRef(path)
+	if err != nil || !ref.HasPrefix(ast.DefaultRootRef) || !ref.IsGround() {
+		return nil, false, fmt.Errorf("policy: document %q: expected a reference such as data.fsar.lib.sweep", path)
+	}
+	values, err := evalDocs(ctx, e.compiler, e.store, e.now, e.limits, []ast.Ref{ref})
+	if err != nil {
+		return nil, false, fmt.Errorf("policy: evaluating %s: %w", path, err)
+	}
+	if values[0] == nil {
+		return nil, false, nil
+	}
+	v, err := ast.JSON(values[0].Value)
+	if err != nil {
+		return nil, false, fmt.Errorf("policy: %s: %w", path, err)
+	}
+	return v, true, nil
+}
 
 // Now returns the pinned evaluation time.
 func (e *Engine) Now() time.Time { return e.now }
