@@ -30,9 +30,7 @@ func kindOfTitle(line string) string {
 	if !ok {
 		return ""
 	}
-	return kindOfWords(strings.FieldsFunc(t, func(c rune) bool {
-		return !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9')
-	}))
+	return kindOfWords(strings.FieldsFunc(t, func(c rune) bool { return !asciiAlnum(c) }))
 }
 
 // kindOfID returns the kind an id's prefix names ("drift_56f3d7ef-…":
@@ -53,12 +51,15 @@ func kindOfID(id string) string {
 
 func lettersOnly(s string) bool {
 	for _, c := range s {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
+		if !asciiLetter(c) {
 			return false
 		}
 	}
 	return s != ""
 }
+
+func asciiLetter(c rune) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
+func asciiAlnum(c rune) bool  { return asciiLetter(c) || c >= '0' && c <= '9' }
 
 // kindOfWords joins words into a kind: lower case, "_" between them, a
 // last word "report" left out (so that the title "Drift Report" and the
