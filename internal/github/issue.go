@@ -231,6 +231,18 @@ func (t *TrackingIssue) Find(ctx context.Context) (*TrackedBody, error) {
 // ReadTrackingIssue finds the tracking issue marked by marker in the
 // context's repository, within timeout (see TrackingIssue.Find).
 func ReadTrackingIssue(ctx context.Context, c Context, co ClientOptions, timeout time.Duration, marker string) (*TrackedBody, error) {
+	t, err := newTrackingIssue(c, co, marker)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	return t.Find(ctx)
+}
+
+// newTrackingIssue is the tracking issue marked by marker in the
+// context's repository, with a client of its own.
+func newTrackingIssue(c Context, co ClientOptions, marker string) (*TrackingIssue, error) {
 	if c.Token == "" {
 		return nil, ErrNoToken
 	}
@@ -238,9 +250,7 @@ func ReadTrackingIssue(ctx context.Context, c Context, co ClientOptions, timeout
 	if err != nil {
 		return nil, err
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	return (&TrackingIssue{Client: client, Marker: marker}).Find(ctx)
+	return &TrackingIssue{Client: client, Marker: marker}, nil
 }
 
 // IssueBody is a tracking issue's body: the marker on the first line
@@ -255,14 +265,11 @@ func IssueBody(marker, body string) string {
 // context's repository, within timeout: opened or updated with title and
 // body while open, closed when not (see TrackingIssue.Sync).
 func KeepTrackingIssue(ctx context.Context, c Context, co ClientOptions, timeout time.Duration, marker, title, body string, open bool) (*IssueOutcome, error) {
-	if c.Token == "" {
-		return nil, ErrNoToken
-	}
-	client, err := NewClient(c, co)
+	t, err := newTrackingIssue(c, co, marker)
 	if err != nil {
 		return nil, err
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	return (&TrackingIssue{Client: client, Marker: marker}).Sync(ctx, title, body, open)
+	return t.Sync(ctx, title, body, open)
 }

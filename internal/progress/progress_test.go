@@ -3,28 +3,11 @@ package progress
 import (
 	"bytes"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/fsar-gate/fsar/internal/testkit"
 )
-
-// syncBuffer is a terminal the display's goroutine and the test share.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 func TestLine(t *testing.T) {
 	clock := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -53,7 +36,7 @@ func TestLine(t *testing.T) {
 // TestShown: a run shorter than the delay shows nothing; a longer one
 // shows the display, and a line printed through Writer erases it first.
 func TestShown(t *testing.T) {
-	var term syncBuffer
+	var term testkit.SyncBuffer
 	p := New(&term, "checking", nil)
 	p.Start(time.Hour, time.Millisecond)
 	p.Stop()

@@ -2,6 +2,8 @@ package sweep
 
 import (
 	"bytes"
+	"compress/gzip"
+	"encoding/base64"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -170,6 +172,17 @@ func TestBaselineInIssue(t *testing.T) {
 		if _, _, err := BaselineFromIssue(head + block); err == nil {
 			t.Errorf("%s: accepted", name)
 		}
+	}
+	// A gzip bomb: 8 MiB of zeros in a few kilobytes is refused at 4 MiB.
+	var z bytes.Buffer
+	zw := gzip.NewWriter(&z)
+	if _, err := zw.Write(make([]byte, 8<<20)); err != nil {
+		t.Fatal(err)
+	}
+	zw.Close()
+	bomb := baselineBlockHead + "\n" + base64.StdEncoding.EncodeToString(z.Bytes()) + "\n" + baselineBlockTail
+	if _, _, err := BaselineFromIssue(head + bomb); err == nil || !strings.Contains(err.Error(), "holds more than 4194304 bytes") {
+		t.Errorf("a gzip bomb: %v", err)
 	}
 	// A block with a share its counts do not make is refused too.
 	forged := r.AsBaseline()

@@ -19,9 +19,11 @@ import (
 // says which share its findings count a report toward (custom.share), and
 // data.fsar.lib.sweep gives the severity scale (for the share of reports
 // at or above the review threshold) and the words that make a text speak
-// of irreversible change. Adding a share of another source (waived
-// findings, say) is one more entry in Learn and one more case in
-// acc.shareFlags.
+// of irreversible change. Adding a share of another source (reports with
+// a waived finding, say) is one more name in fixedShares, one more entry
+// in Learn and one more line in acc.addJudged, where a report counts
+// toward it; everything else (per-period counts, measures, trends,
+// alerts, charts, checks of a result read back) follows the facts.
 const (
 	ShareBlock        = "block"
 	ShareReview       = "review"
@@ -42,6 +44,12 @@ const (
 	fromSeverity = "severity" // a severity at or above the review threshold
 	fromText     = "text"     // the proposal names an irreversible-change term
 )
+
+// fixedShares are fsar's own shares, by where each comes from; every
+// other share comes from rules.
+var fixedShares = map[string]string{
+	ShareBlock: fromVerdict, ShareReview: fromVerdict, ShareHighSeverity: fromSeverity, ShareIrreversible: fromText,
+}
 
 // Directions in which a share's move is bad, and alerts.
 const (
@@ -151,7 +159,7 @@ func Learn(ctx context.Context, ev gate.Evaluator) (Facts, error) {
 		return cmp.Or(cmp.Compare(ia, ib), strings.Compare(a, b))
 	})
 	for _, name := range names {
-		if name == ShareBlock || name == ShareReview || name == ShareHighSeverity || name == ShareIrreversible {
+		if _, fixed := fixedShares[name]; fixed {
 			return f, fmt.Errorf("custom.share %q of rule %s: the name of one of fsar's own shares", name, byShare[name][0])
 		}
 		d := ShareDef{Name: name, Label: labelOf(name), From: fromRules, Rules: byShare[name], Bad: badRise}
@@ -324,13 +332,12 @@ func (f *Facts) ruleShares() map[string][]string {
 	return m
 }
 
-// counted are the shares counted per period in Period.Shares: those of
-// rules and text (verdict and severity shares come from the verdicts and
-// bands).
+// counted are the shares counted per period in Period.Shares: all but
+// those of verdicts and severity, which come from the verdicts and bands.
 func (f *Facts) counted() []string {
 	var names []string
 	for _, d := range f.Shares {
-		if d.From == fromRules || d.From == fromText {
+		if d.From != fromVerdict && d.From != fromSeverity {
 			names = append(names, d.Name)
 		}
 	}

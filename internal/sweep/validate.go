@@ -158,8 +158,8 @@ func (f *Facts) validate() error {
 		if d.Label == "" || len(d.Label) > maxText {
 			return fmt.Errorf("%s (%s): a label of 1 to %d bytes", name, d.Name, maxText)
 		}
-		want := map[string]string{ShareBlock: fromVerdict, ShareReview: fromVerdict, ShareHighSeverity: fromSeverity, ShareIrreversible: fromText}[d.Name]
-		if want == "" {
+		want, fixed := fixedShares[d.Name]
+		if !fixed {
 			want = fromRules
 		}
 		if d.From != want || (d.From == fromRules) != (len(d.Rules) > 0) {
