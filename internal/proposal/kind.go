@@ -38,6 +38,9 @@ func kindOfTitle(line string) string {
 // words of letters only, separated by "_" and followed by more. It returns
 // "fsar" for an FSAR id, and "" when the id has no such prefix.
 func kindOfID(id string) string {
+	if len(id) >= 5 && strings.EqualFold(id[:5], "fsar_") {
+		return "fsar" // the common case, without splitting
+	}
 	parts := strings.Split(id, "_")
 	n := 0
 	for n < len(parts)-1 && lettersOnly(parts[n]) {
