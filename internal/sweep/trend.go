@@ -265,9 +265,9 @@ func alertMessage(r *Result, a Alert) string {
 		fmt.Fprintf(&b, "the %s share %s in each of the last %s: %s, %s points in all",
 			label, verb, count(len(a.Periods)-1, s.Period), strings.Join(steps, ", "), signed(a.Change))
 	default:
-		fmt.Fprintf(&b, "the %s share %s from %s%% (%d of %d reports) in %s to %s%% (%d of %d) in %s, %s points (threshold %s)",
-			label, verb, fmtNum(a.FromPercent), a.FromReports, a.FromOf, a.From,
-			fmtNum(a.ToPercent), a.ToReports, a.ToOf, a.To, signed(a.Change), fmtNum(s.AlertThreshold))
+		fmt.Fprintf(&b, "the %s share %s from %s%% (%s of %s) in %s to %s%% (%s of %s) in %s, %s points (threshold %s)",
+			label, verb, fmtNum(a.FromPercent), thousands(a.FromReports), count(a.FromOf, "report"), a.From,
+			fmtNum(a.ToPercent), thousands(a.ToReports), thousands(a.ToOf), a.To, signed(a.Change), fmtNum(s.AlertThreshold))
 	}
 	if a.Name == IncentiveDrift && a.Share == ShareHighSeverity {
 		b.WriteString(", while the share of texts speaking of irreversible change did not fall")
