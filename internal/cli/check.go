@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"bufio"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -20,6 +22,7 @@ import (
 	"github.com/fsar-gate/fsar/internal/gitfs"
 	"github.com/fsar-gate/fsar/internal/github"
 	"github.com/fsar-gate/fsar/internal/policy"
+	"github.com/fsar-gate/fsar/internal/progress"
 	"github.com/fsar-gate/fsar/internal/proposal"
 	"github.com/fsar-gate/fsar/internal/report"
 )
@@ -33,6 +36,7 @@ type checkOptions struct {
 	judgeFlags
 	FailOn     string
 	AllowEmpty bool
+	Quiet      bool
 	ReportsRef string
 	Publish    publishFlags
 	attest     attestFlags
@@ -104,6 +108,7 @@ from being checked and reported.`,
 	fl := cmd.Flags()
 	fl.StringVar(&opts.FailOn, "fail-on", "review", "lowest verdict that fails the gate: warn, review or block; never for report-only (errors still exit 2)")
 	fl.BoolVar(&opts.AllowEmpty, "allow-empty", false, "pass when the paths hold no FSAR report (by default that is an error)")
+	fl.BoolVarP(&opts.Quiet, "quiet", "q", false, "text: write only the reports at or above --fail-on, the errors and the summary")
 	fl.StringVar(&opts.ReportsRef, "reports-ref", "", "read the report files and folders as they are at this git revision, from its objects, without a checkout")
 	fl.BoolVar(&opts.StepOutputs, "github-output", false, "write verdict, counts and the --output paths as step outputs to $GITHUB_OUTPUT")
 	opts.judgeFlags.register(cmd)
@@ -164,15 +169,20 @@ func checkRun(ctx context.Context, opts *checkOptions) error {
 	if waivers != nil && cerr == nil && gctx.PR > 0 {
 		waivers.Changed = prChanges(ctx, opts.Factory, &opts.Publish, gctx, changed)
 	}
+	o := reportOptions(env, engine.Rules(), opts.Quiet, opts.failOn)
+	live := opts.liveText(o)
 	res, walked := gate.Run(ctx, engine, gate.RunOptions{
 		Source:     src,
-		Options:    gate.Options{Limits: opts.limits, Stdin: opts.IO.In, Waivers: waivers},
+		Options:    gate.Options{Limits: opts.limits, Stdin: opts.IO.In, Progress: live.display(), Waivers: waivers},
 		AllowEmpty: allowEmpty,
 		DecidedBy: gate.DecidedBy{FSARVersion: buildinfo.Version, FSARCommit: buildinfo.Commit, PolicyDigest: engine.Digest(), PolicyRevision: selected.Revision(),
 			PolicyBundles: engine.Bundles(), Now: opts.now},
 		Notices: notices,
 		Subject: subject,
+		Each:    live.each(),
+		Drop:    live != nil && opts.onlyStdout(),
 	})
+	live.stop()
 	if changed != nil {
 		fmt.Fprintf(opts.IO.ErrOut, "fsar: %s\n", escape.Terminal(changed.Account(res, walked, opts.Paths)))
 	}
@@ -182,7 +192,7 @@ func checkRun(ctx context.Context, opts *checkOptions) error {
 	if opts.Publish.enabled() {
 		res.Approval = opts.Publish.approval(ctx, opts.Factory, res, opts.failOn)
 	}
-	if err := writeCheck(ctx, opts, env, res, engine.Rules(), selected, commit); err != nil {
+	if err := writeCheck(ctx, opts, env, o, live, res, selected, commit); err != nil {
 		return err
 	}
 	if opts.Publish.enabled() {
@@ -193,10 +203,9 @@ func checkRun(ctx context.Context, opts *checkOptions) error {
 }
 
 // writeCheck writes the result as the plan says: the --format on standard
-// output (in colour on a terminal), every --output file, the job summary
-// and the step outputs.
-func writeCheck(ctx context.Context, opts *checkOptions, env *actions.Env, res *gate.Result, rules []policy.Rule, sel *policy.Selected, commit string) error {
-	o := reportOptions(env, rules)
+// output (the text format ends what live wrote as the reports came), every
+// --output file, the job summary and the step outputs.
+func writeCheck(ctx context.Context, opts *checkOptions, env *actions.Env, o report.Options, live *liveText, res *gate.Result, sel *policy.Selected, commit string) error {
 	o.ResultFiles = opts.plan.Paths("json", "sarif", "junit", "text")
 	att := opts.attest.attester(env, o, sel, opts.failOn, commit, opts.Paths)
 	render := withAttestation(ctx, o.Renderer(res, func(w io.Writer) bool { return w == opts.IO.Out && opts.IO.ColorEnabled() }), att, res)
@@ -204,16 +213,24 @@ func writeCheck(ctx context.Context, opts *checkOptions, env *actions.Env, res *
 	if err != nil {
 		return err
 	}
-	if err := opts.plan.Write(opts.IO.Out, render, o.Summary(res), outputs, opts.warn); err != nil {
+	stdout := opts.IO.Out
+	if live != nil {
+		if err := live.finish(res); err != nil {
+			return err
+		}
+		stdout = nil // written already
+	}
+	if err := opts.plan.Write(stdout, render, o.Summary(res), outputs, opts.warn); err != nil {
 		return err
 	}
 	return opts.attest.writeDirs(ctx, att, res)
 }
 
 // reportOptions are the formatters' options: the rules the engine
-// evaluated, and where the reports are on GitHub.
-func reportOptions(env *actions.Env, rules []policy.Rule) report.Options {
-	o := report.Options{Rules: rules}
+// evaluated, where the reports are on GitHub, and what the text format
+// leaves out (--quiet, below --fail-on).
+func reportOptions(env *actions.Env, rules []policy.Rule, quiet bool, failOn gate.Verdict) report.Options {
+	o := report.Options{Rules: rules, Quiet: quiet, FailOn: failOn}
 	wd, _ := os.Getwd()
 	o.Locate(env, wd)
 	return o
@@ -226,7 +243,7 @@ func waiversOf(e *policy.Engine, now time.Time, env *actions.Env) *gate.Waivers 
 	if len(ws) == 0 {
 		return nil
 	}
-	o := reportOptions(env, nil)
+	o := reportOptions(env, nil, false, 0)
 	return &gate.Waivers{List: ws, Now: now, RepoPath: func(file string) string { return ghref.RepoPath(file, o.WorkDir, o.RepoRoot) }}
 }
 
@@ -244,4 +261,73 @@ func prChanges(ctx context.Context, f *Factory, p *publishFlags, gctx github.Con
 		}
 	}
 	return func(file, twin string) bool { return changed.Keep(proposal.Unit{Path: file, Twin: twin}) }
+}
+
+// onlyStdout tells whether standard output is all the check writes: no
+// --output file, job summary, step outputs, attestation or publication
+// needs the reports once they are written.
+func (opts *checkOptions) onlyStdout() bool {
+	return len(opts.plan.Files) == 0 && len(opts.attest.dirs) == 0 && opts.plan.Summary == "" && opts.plan.StepOutputs == "" && !opts.Publish.enabled()
+}
+
+// liveText is the text format on standard output, written as the reports
+// are judged, with the progress display on a terminal.
+type liveText struct {
+	stream   *report.TextStream
+	buffered *bufio.Writer // standard output, when it is not a terminal
+	progress *progress.Progress
+}
+
+// liveText returns the live text output, or nil when standard output
+// takes another format.
+func (opts *checkOptions) liveText(o report.Options) *liveText {
+	if opts.plan.Format != "text" {
+		return nil
+	}
+	l := &liveText{}
+	out := opts.IO.Out
+	if opts.IO.ErrTTY {
+		l.progress = progress.New(opts.IO.ErrOut, "checking", opts.Factory.Now)
+		l.progress.Start(progressDelay, progressInterval)
+	}
+	switch {
+	case !opts.IO.OutTTY:
+		l.buffered = bufio.NewWriterSize(out, 64<<10)
+		out = l.buffered
+	case l.progress != nil:
+		out = l.progress.Writer(out) // the same terminal: the display is erased first
+	}
+	t := report.Text{Color: opts.IO.ColorEnabled(), Quiet: o.Quiet, FailOn: o.FailOn}
+	l.stream = t.Stream(out)
+	return l
+}
+
+func (l *liveText) display() *progress.Progress {
+	if l == nil {
+		return nil
+	}
+	return l.progress
+}
+
+func (l *liveText) each() func(gate.Judged) {
+	if l == nil {
+		return nil
+	}
+	return l.stream.Judged
+}
+
+// stop ends the progress display.
+func (l *liveText) stop() {
+	if l != nil && l.progress != nil {
+		l.progress.Stop()
+	}
+}
+
+// finish writes the end of the text: errors, notices, the summary.
+func (l *liveText) finish(res *gate.Result) error {
+	err := l.stream.Finish(res)
+	if l.buffered != nil {
+		err = cmp.Or(err, l.buffered.Flush())
+	}
+	return err
 }

@@ -128,3 +128,10 @@ func (o *outputFlags) makePlan(cmd *cobra.Command, f *Factory, valid func(string
 	}
 	return nil
 }
+
+// A run over many reports shows its progress on a terminal once it has
+// run for progressDelay, refreshed every progressInterval.
+const (
+	progressDelay    = time.Second
+	progressInterval = 250 * time.Millisecond
+)

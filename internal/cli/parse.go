@@ -79,7 +79,7 @@ func parseRun(opts *parseOptions) error {
 	for _, u := range units {
 		res := u.Read(opts.limits, f.IO.In)
 		if res.Skipped {
-			fmt.Fprintf(f.IO.ErrOut, "fsar: skipped %s: not an FSAR report\n", escape.Terminal(u.Path))
+			fmt.Fprintf(f.IO.ErrOut, "fsar: skipped %s: %s\n", escape.Terminal(u.Path), escape.Terminal(proposal.OtherNote(res.Kind)))
 			continue
 		}
 		for _, e := range res.Errs {

@@ -146,7 +146,7 @@ func (p *publishFlags) publishCheck(ctx context.Context, f *Factory, res *gate.R
 			Approval: p.found, Approved: p.looked, NoPost: noPost},
 		Client:  p.clientOptions(f, !noPost),
 		Timeout: p.Timeout,
-		Report:  reportOptions(env, nil),
+		Report:  reportOptions(env, nil, false, 0),
 	})
 }
 
@@ -180,7 +180,7 @@ func (p *publishFlags) finish(f *Factory, pub *github.Published, err error, res 
 	}
 	if err != nil {
 		required := p.failed(f, "verdict", err)
-		output.Fallback(env, plan, reportOptions(env, nil), res, f.IO.ErrOut, f.warn)
+		output.Fallback(env, plan, reportOptions(env, nil, false, 0), res, f.IO.ErrOut, f.warn)
 		return cmp.Or(required, status)
 	}
 	return status

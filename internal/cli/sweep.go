@@ -2,9 +2,11 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"slices"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -12,6 +14,7 @@ import (
 	"github.com/fsar-gate/fsar/internal/escape"
 	"github.com/fsar-gate/fsar/internal/gate"
 	"github.com/fsar-gate/fsar/internal/github"
+	"github.com/fsar-gate/fsar/internal/progress"
 	"github.com/fsar-gate/fsar/internal/proposal"
 	"github.com/fsar-gate/fsar/internal/sweep"
 )
@@ -26,7 +29,7 @@ type sweepOutputs struct {
 
 func (o *sweepOutputs) register(cmd *cobra.Command) {
 	o.outputFlags.register(cmd, sweep.Formats, "html=sweep.html", "summary")
-	cmd.Flags().StringSliceVar(&o.FailOn, "fail-on", []string{"block", "alert"}, "what makes the exit status 1: block, alert (comma-separated), or never")
+	cmd.Flags().StringSliceVar(&o.FailOn, "fail-on", []string{"block", "alert"}, "what makes the exit status 1: block, new-block (blocks that did not in the baseline), alert (comma-separated), or never")
 }
 
 // check checks the flags and plans the outputs.
@@ -56,12 +59,13 @@ func (o *sweepOutputs) write(f *Factory, res *sweep.Result) error {
 // reading first.
 type sweepOptions struct {
 	*Factory
-	Sweep    sweep.Options
-	Baseline string
-	Shard    string
-	Publish  string
-	Target   publishFlags
-	Out      sweepOutputs
+	Sweep        sweep.Options
+	Baseline     string
+	BaselineFrom string
+	Shard        string
+	Publish      string
+	Target       publishFlags
+	Out          sweepOutputs
 	judgeFlags
 }
 
@@ -81,13 +85,22 @@ failed. Memory stays bounded however many reports there are.
 
 The sweep counts reports by verdict, rule, severity band, proposal kind and
 period of report time (--period), and lists the blocking reports, the twins
-that disagree and the ids used by more than one report. Per period, and
-against an earlier sweep's JSON result (--baseline), it follows the shares of
-blocked, review, canned-analysis, stale and under-rated irreversible reports
-and the severity distribution; a share that moves by more than
---alert-threshold points is an alert. Canned analyses rising is named "trust
-inflation"; severity falling while texts speak of irreversible change,
-"incentive drift".
+that disagree and the ids used by more than one report. It follows shares of
+reports per period: blocked, review, and those the policies declare (a
+rule's custom.share: canned analysis, stale, under-rated irreversible in the
+bundled policies; reports at or above the review threshold). A share whose
+trend across the last --window periods (Theil-Sen: the median slope) moves
+the bad way by more than --alert-threshold points is an alert, as is one
+that moves the bad way in each of the last --streak periods; periods too
+young for a share (stale needs max_age_days) are marked and left out.
+Canned analyses rising is named "trust inflation"; under-rated irreversible
+proposals rising, or severity falling while texts speak of irreversible
+change, "incentive drift".
+
+Against an earlier sweep (--baseline FILE, its JSON result; a file that does
+not exist yet is the first sweep; or --baseline-from issue, the baseline the
+tracking issue keeps) the shares are compared too, and the blocking reports
+that are new since then, and those no longer blocking, lead every output.
 
 Outputs: a text summary (default), JSON ("fsar.sweep/v1": deterministic,
 usable as the next --baseline and by 'fsar sweep merge'), markdown (job
@@ -111,7 +124,8 @@ combines the shards' JSON results into exactly what one run gives. (A
 folder named merge is swept as ./merge.)
 
 Exit status: 0 clean; 1 when a report blocks or an alert fires (--fail-on,
-default block,alert); 2 on any usage, read, walk, policy or evaluation
+default block,alert; new-block: only reports that did not block in the
+baseline); 2 on any usage, read, walk, policy or evaluation
 error — the sweep still covers every other file and lists the errors; 3
 when the tracking issue could not be kept and --publish-required is set.`,
 		Example: `  # the monthly audit: every report, an HTML report and the JSON for next time
@@ -119,6 +133,10 @@ when the tracking issue could not be kept and --publish-required is set.`,
 
   # compared with last month's sweep, alerting on moves over 5 points
   fsar sweep --baseline last/sweep.json --alert-threshold 5 audit/reports
+
+  # a monthly schedule that needs no cache: the tracking issue keeps the
+  # baseline, and only reports that start blocking fail the run
+  fsar sweep --baseline-from issue --publish issue --fail-on new-block,alert audit/reports
 
   # only FSAR proposal files, not the archive
   fsar sweep --include 'fsar_proposal_*' --exclude 'archive/**' audit/reports
@@ -138,7 +156,17 @@ when the tracking issue could not be kept and --publish-required is set.`,
 					return err
 				} else if opts.Shard != "" {
 					return usagef("--publish issue cannot be combined with --shard: a shard is not the whole sweep")
-				} else if err := opts.Target.validate(false); err != nil {
+				}
+			}
+			if opts.BaselineFrom != "" {
+				if err := oneOf("--baseline-from", opts.BaselineFrom, "issue"); err != nil {
+					return err
+				} else if opts.Baseline != "" {
+					return usagef("--baseline and --baseline-from: give one place for the baseline")
+				}
+			}
+			if opts.Publish != "" || opts.BaselineFrom != "" {
+				if err := opts.Target.validate(false); err != nil {
 					return err
 				}
 			}
@@ -168,9 +196,12 @@ when the tracking issue could not be kept and --publish-required is set.`,
 	fl.StringArrayVar(&opts.Sweep.Include, "include", nil, "sweep only files matching this glob (a name, or a path under the folder with ** for any folders; repeatable)")
 	fl.StringArrayVar(&opts.Sweep.Exclude, "exclude", nil, "skip files and folders matching this glob (repeatable)")
 	fl.StringVar(&opts.Sweep.Period, "period", sweep.PeriodMonth, "trend period of report time: month, week or day")
-	fl.StringVar(&opts.Baseline, "baseline", "", "an earlier sweep's JSON result to compare with")
-	fl.Float64Var(&opts.Sweep.AlertThreshold, "alert-threshold", 10, "alert when a share moves by more than this many percentage points")
-	fl.IntVar(&opts.Sweep.MinReports, "min-reports", 10, "fewest reports a period needs to be compared with the one before")
+	fl.StringVar(&opts.Baseline, "baseline", "", "an earlier sweep's JSON result to compare with; when the file does not exist yet, this is the first sweep")
+	fl.StringVar(&opts.BaselineFrom, "baseline-from", "", "issue: the baseline the tracking issue keeps (see --publish issue), with $GITHUB_TOKEN")
+	fl.Float64Var(&opts.Sweep.AlertThreshold, "alert-threshold", 10, "alert when a share moves the bad way by more than this many percentage points")
+	fl.IntVar(&opts.Sweep.Window, "window", sweep.DefaultWindow, "measure each share's trend across this many periods")
+	fl.IntVar(&opts.Sweep.Streak, "streak", 3, "alert when a share moves the bad way in each of this many periods in a row (0: never)")
+	fl.IntVar(&opts.Sweep.MinReports, "min-reports", 10, "fewest reports a period needs to take part in the trends")
 	fl.StringVar(&opts.Shard, "shard", "", "sweep only shard I of N (I/N), for 'fsar sweep merge'")
 	fl.StringVar(&opts.Publish, "publish", "", "publish the summary on GitHub: issue (one tracking issue, closed when the sweep is clean)")
 	fl.BoolVar(&opts.Sweep.AllowEmpty, "allow-empty", false, "clean when the paths hold no FSAR report (by default that is an error)")
@@ -186,10 +217,8 @@ func sweepRun(ctx context.Context, opts *sweepOptions) (err error) {
 		defer sweep.LimitMemory()()
 	}
 	so := opts.Sweep
-	if opts.Baseline != "" {
-		if so.Baseline, err = sweep.LoadBaseline(opts.Baseline); err != nil {
-			return fmt.Errorf("--baseline: %w", err)
-		}
+	if err := opts.loadBaseline(ctx, &so); err != nil {
+		return err
 	}
 	_, engine, err := loadEngine(ctx, opts.Policy, opts.now)
 	if err != nil {
@@ -202,8 +231,8 @@ func sweepRun(ctx context.Context, opts *sweepOptions) (err error) {
 	so.Waivers = waiversOf(engine, opts.now, env)
 	so.Stdin = opts.IO.In
 	if opts.IO.ErrTTY {
-		so.Progress = sweep.NewProgress(opts.IO.ErrOut, opts.Factory.Now)
-		so.Progress.Start(250 * time.Millisecond)
+		so.Progress = progress.New(opts.IO.ErrOut, "sweeping", opts.Factory.Now)
+		so.Progress.Start(progressDelay, progressInterval)
 	}
 	res, err := sweep.Run(ctx, engine, so)
 	if so.Progress != nil {
@@ -211,6 +240,10 @@ func sweepRun(ctx context.Context, opts *sweepOptions) (err error) {
 	}
 	if err != nil {
 		return err
+	}
+	if env, err := opts.Actions(); err == nil {
+		wd, _ := os.Getwd()
+		res.Links.Locate(env, wd)
 	}
 	status := opts.Out.write(opts.Factory, res)
 	if opts.Publish != "" {
@@ -221,11 +254,57 @@ func sweepRun(ctx context.Context, opts *sweepOptions) (err error) {
 	return status
 }
 
+// loadBaseline finds the baseline --baseline or --baseline-from names.
+// A baseline file that does not exist yet, or a repository without a
+// tracking issue (or one that keeps no baseline), is the first sweep: said
+// in the result, not an error. Anything else that keeps the baseline from
+// being read is an error: a sweep never compares with nothing silently.
+func (opts *sweepOptions) loadBaseline(ctx context.Context, so *sweep.Options) (err error) {
+	switch {
+	case opts.Baseline != "":
+		so.BaselineFrom = opts.Baseline
+		so.Baseline, err = sweep.LoadBaseline(opts.Baseline)
+		if errors.Is(err, fs.ErrNotExist) {
+			so.BaselineMissing = true
+		} else if err != nil {
+			return fmt.Errorf("--baseline: %w", err)
+		}
+	case opts.BaselineFrom == "issue":
+		env, envErr := opts.Actions()
+		gctx, err := github.NewContext(env, envErr, opts.Target.target())
+		var found *github.TrackedBody
+		if err == nil {
+			found, err = github.ReadTrackingIssue(ctx, gctx, opts.Target.clientOptions(opts.Factory, true), opts.Target.Timeout, sweep.MarkerFor(so.Paths))
+		}
+		if err != nil {
+			return fmt.Errorf("--baseline-from issue: %w", err)
+		}
+		so.BaselineFrom = "the tracking issue of " + gctx.Repository()
+		if found == nil {
+			so.BaselineMissing = true
+			return nil
+		}
+		where := fmt.Sprintf("tracking issue %s#%d", gctx.Repository(), found.Number)
+		so.BaselineFrom = where
+		var ok bool
+		so.Baseline, ok, err = sweep.BaselineFromIssue(found.Body)
+		if err != nil {
+			return fmt.Errorf("--baseline-from issue: %s: %w", where, err)
+		}
+		so.BaselineMissing = !ok
+		if opts.Publish == "" {
+			opts.warn("--baseline-from issue without --publish issue: this sweep does not leave its own baseline in the issue, so the next one compares with the same")
+		}
+	}
+	return nil
+}
+
 // publishIssue keeps the tracking issue of the sweep: opened or updated
-// with the markdown summary while the sweep is not clean, closed when it
-// is. A failure is a warning, or exit 3 with --publish-required.
+// with the markdown summary and the sweep's baseline (hidden) while the
+// sweep is not clean, closed when it is. A failure is a warning, or exit 3
+// with --publish-required.
 func publishIssue(ctx context.Context, f *Factory, p *publishFlags, res *sweep.Result) error {
-	body, err := sweep.Summary(res)(0)
+	body, err := sweep.IssueBody(res)
 	var out *github.IssueOutcome
 	var gctx github.Context
 	if err == nil {
@@ -234,7 +313,7 @@ func publishIssue(ctx context.Context, f *Factory, p *publishFlags, res *sweep.R
 	}
 	if err == nil {
 		out, err = github.KeepTrackingIssue(ctx, gctx, p.clientOptions(f, true), p.Timeout,
-			sweep.TrackingMarker(res), sweep.IssueTitle(res), string(body), !res.Clean)
+			sweep.TrackingMarker(res), sweep.IssueTitle(res), body, !res.Clean)
 	}
 	if err != nil {
 		return p.failed(f, "tracking issue", err)

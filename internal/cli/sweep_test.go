@@ -23,17 +23,18 @@ func sweepFolder(t *testing.T) string {
 	return dir
 }
 
-// TestSweepProgress: progress goes to a terminal's standard error only,
-// and its line is erased at the end.
-func TestSweepProgress(t *testing.T) {
+// TestShortRunNoProgress: progress goes to a terminal's standard error
+// only, and only for runs longer than a second (internal/progress tests
+// the display itself): a short sweep or check shows none.
+func TestShortRunNoProgress(t *testing.T) {
 	dir := sweepFolder(t)
-	_, errOut, code := run(t, false, nil, "sweep", "--now", "2026-01-03T00:00:00Z", "--fail-on", "never", dir)
-	if code != 0 || errOut != "" {
-		t.Errorf("not a terminal: status %d, stderr %q; want 0 and nothing", code, errOut)
-	}
-	_, errOut, code = run(t, true, nil, "sweep", "--now", "2026-01-03T00:00:00Z", "--fail-on", "never", dir)
-	if code != 0 || !strings.HasSuffix(errOut, "\r\x1b[K") {
-		t.Errorf("a terminal: status %d, stderr %q; want 0 and the progress line erased", code, errOut)
+	for _, tty := range []bool{false, true} {
+		for _, args := range [][]string{{"sweep", "--fail-on", "never"}, {"check"}} {
+			_, errOut, code := run(t, tty, nil, append(args, "--now", "2026-01-03T00:00:00Z", dir)...)
+			if code != 0 || errOut != "" {
+				t.Errorf("%s, terminal %v: status %d, stderr %q; want 0 and nothing", args[0], tty, code, errOut)
+			}
+		}
 	}
 }
 

@@ -61,7 +61,7 @@ Exit status: 0 when verified; 1 when a check failed, with one line saying
 which and why; 2 on a usage error or a file that cannot be read.`,
 		Example: `  # with the public key that signed the statement
   fsar verify --attestation fsar.intoto.jsonl --key fsar.pub \
-    --policy-digest sha256:095de28b... --max-age 24h audit/reports/fsar_proposal_x.md
+    --policy-digest sha256:652827cc... --max-age 24h audit/reports/fsar_proposal_x.md
 
   # an actions/attest bundle, signed by the repository's workflow on main
   fsar verify --attestation bundle.json \

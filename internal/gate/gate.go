@@ -8,11 +8,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 
 	"github.com/fsar-gate/fsar/internal/policy"
+	"github.com/fsar-gate/fsar/internal/progress"
 	"github.com/fsar-gate/fsar/internal/proposal"
 )
 
@@ -203,8 +205,11 @@ type Result struct {
 	DecidedBy DecidedBy `json:"decided_by"`
 	Count     Count     `json:"count"`
 	Reports   []Report  `json:"reports"`
-	// Skipped lists files found in folders that are not FSAR reports.
-	Skipped []string `json:"skipped"`
+	// Skipped lists files found in folders that are not FSAR reports;
+	// OtherKinds names the kind of report each of them is, when it says
+	// ("drift", "quality_regression"; see proposal.Result.Kind).
+	Skipped    []string          `json:"skipped"`
+	OtherKinds map[string]string `json:"other_kinds,omitempty"`
 	// Errors are problems not tied to one report (a path that cannot be
 	// walked).
 	Errors []Problem `json:"errors"`
@@ -228,6 +233,8 @@ type Options struct {
 	Stdin   io.Reader       // read for the unit "-"; without it, "-" is an error
 	Workers int             // concurrent evaluations; the number of CPUs when 0
 	Waivers *Waivers        // the waivers to apply, or nil
+	// Progress, when not nil, is told how far Judge has come.
+	Progress *progress.Progress
 }
 
 // Check reads and evaluates every unit, on all cores, and returns the
@@ -260,12 +267,12 @@ func judge(ctx context.Context, ev Evaluator, res proposal.Result, ws *Waivers) 
 	}
 	r := res.Report
 	if r != nil {
-		rep.File, rep.Form, rep.Kind, rep.SHA256 = r.File, string(r.Form), r.Kind, r.SHA256
+		rep.File, rep.Form, rep.Kind, rep.SHA256 = r.File, string(r.Form), strings.Clone(r.Kind), r.SHA256
 		if r.Twin != nil {
 			rep.Twin, rep.TwinSHA256 = r.Twin.File, r.Twin.SHA256
 		}
 		if r.Has(proposal.FieldID) {
-			rep.ID = r.ID
+			rep.ID = strings.Clone(r.ID) // not a slice of the whole file's text, kept with the result
 		}
 		if r.Has(proposal.FieldSeverity) {
 			s := r.Severity
@@ -321,31 +328,64 @@ func (res *Result) Tally() string {
 	return fmt.Sprintf("%d %s — %d pass, %d warn, %d review, %d block, %d error", c.Reports, noun, c.Pass, c.Warn, c.Review, c.Block, res.ErrorCount())
 }
 
+// Add counts one report's verdict.
+func (c *Count) Add(v Verdict) {
+	c.Reports++
+	switch v {
+	case Pass:
+		c.Pass++
+	case Warn:
+		c.Warn++
+	case Review:
+		c.Review++
+	case Block:
+		c.Block++
+	default:
+		c.Error++
+	}
+}
+
+// Worst is the worst verdict of the reports counted.
+func (c Count) Worst() Verdict {
+	switch {
+	case c.Error > 0:
+		return Error
+	case c.Block > 0:
+		return Block
+	case c.Review > 0:
+		return Review
+	case c.Warn > 0:
+		return Warn
+	}
+	return Pass
+}
+
 // Summarize fills the result's verdict and counts from its reports and
 // errors. A run with errors, or with no report at all, is an error: a gate
 // must not pass what it did not see.
 func (res *Result) Summarize() {
-	res.Count = Count{Reports: len(res.Reports), Skipped: len(res.Skipped)}
-	v := Pass
+	res.Count = Count{Skipped: len(res.Skipped)}
 	for _, r := range res.Reports {
-		switch r.Verdict {
-		case Pass:
-			res.Count.Pass++
-		case Warn:
-			res.Count.Warn++
-		case Review:
-			res.Count.Review++
-		case Block:
-			res.Count.Block++
-		case Error:
-			res.Count.Error++
-		}
-		v = max(v, r.Verdict)
+		res.Count.Add(r.Verdict)
 	}
+	res.settle()
+}
+
+// AddProblem records an error of the run that is not tied to one report:
+// the run's verdict becomes error. Counts are kept as they are, so that it
+// works on a run whose reports were not kept (RunOptions.Drop).
+func (res *Result) AddProblem(p Problem) {
+	res.Errors = append(res.Errors, p)
+	res.settle()
+}
+
+// settle sets the verdict from the counts and errors, and makes nil lists
+// empty.
+func (res *Result) settle() {
+	res.Verdict = res.Count.Worst()
 	if len(res.Errors) > 0 {
-		v = Error
+		res.Verdict = Error
 	}
-	res.Verdict = v
 	if res.Reports == nil {
 		res.Reports = []Report{}
 	}

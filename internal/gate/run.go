@@ -39,6 +39,23 @@ type Walked struct {
 // both.
 func Judge(ctx context.Context, ev Evaluator, src Source, opts Options, emit func(Judged)) *Walked {
 	w := &Walked{}
+	if p := opts.Progress; p != nil {
+		// A second walk only counts, far ahead of the evaluation, so that
+		// the display knows the total early.
+		go func() {
+			for f := range proposal.Walk(ctx, src.Paths, src.Walk) {
+				if f.Err == nil && f.Other == "" && (src.Keep == nil || src.Keep(f.Unit)) {
+					p.Found()
+				}
+			}
+			p.Walked()
+		}()
+		next := emit
+		emit = func(j Judged) {
+			next(j)
+			p.Judged()
+		}
+	}
 	units := make(chan proposal.Unit, 256)
 	go func() {
 		defer close(units)
@@ -84,6 +101,14 @@ type RunOptions struct {
 	// Notices and Subject are recorded in the result as they are.
 	Notices []string
 	Subject *Subject
+	// Each, when not nil, is given every unit as it is judged, in the
+	// order of the walk (see Judge), from one goroutine at a time.
+	Each func(Judged)
+	// Drop leaves the reports and skipped files out of the result: only
+	// their counts are kept. A run whose output is written as the reports
+	// come (Each) keeps its memory bounded this way, however many reports
+	// there are.
+	Drop bool
 }
 
 // Run is one check: it judges the source (Judge), and returns the result
@@ -99,23 +124,42 @@ func Run(ctx context.Context, ev Evaluator, o RunOptions) (*Result, *Walked) {
 	}
 	res.DecidedBy.OPAVersion = buildinfo.OPA
 	res.Reports = []Report{}
+	tally := o.Waivers.Tally()
 	w := Judge(ctx, ev, o.Source, o.Options, func(j Judged) {
-		if j.Skipped {
+		if o.Each != nil {
+			o.Each(j)
+		}
+		switch {
+		case j.Skipped:
+			res.Count.Skipped++
+			if o.Drop {
+				return
+			}
 			res.Skipped = append(res.Skipped, j.Unit.Path)
-		} else {
-			res.Reports = append(res.Reports, j.Report)
+			if j.Kind != "" {
+				if res.OtherKinds == nil {
+					res.OtherKinds = map[string]string{}
+				}
+				res.OtherKinds[j.Unit.Path] = j.Kind
+			}
+		default:
+			res.Count.Add(j.Report.Verdict)
+			tally.Add(j.Report)
+			if !o.Drop {
+				res.Reports = append(res.Reports, j.Report)
+			}
 		}
 	})
 	slices.SortStableFunc(res.Reports, func(a, b Report) int {
 		return cmp.Or(-cmp.Compare(boolInt(a.File == proposal.Stdin), boolInt(b.File == proposal.Stdin)), strings.Compare(a.File, b.File))
 	})
 	slices.Sort(res.Skipped)
-	res.Waivers = o.Waivers.Uses(res.Reports)
+	res.Waivers = tally.Uses()
 	res.Errors = append(res.Errors, w.Problems...)
-	if len(res.Reports) == 0 && !o.AllowEmpty {
+	if res.Count.Reports == 0 && !o.AllowEmpty {
 		res.Errors = append(res.Errors, Problem{Message: fmt.Sprintf("no FSAR report found in %s (use --allow-empty when that is expected)", strings.Join(o.Paths, ", "))})
 	}
-	res.Summarize()
+	res.settle()
 	return res, w
 }
 

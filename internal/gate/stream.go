@@ -12,10 +12,12 @@ import (
 // report as read (nil when nothing could be read), so that a caller can
 // aggregate facts the gate's report does not carry (its time, its text).
 // Skipped units (walked files that are not FSAR reports) come with
-// Skipped set and nothing else but Unit.
+// Skipped set, and Kind, the kind of report they are instead ("drift";
+// "" when they do not say), and nothing else but Unit.
 type Judged struct {
 	Unit    proposal.Unit
 	Skipped bool
+	Kind    string
 	Report  Report
 	Read    *proposal.Report
 }
@@ -101,7 +103,7 @@ func judgeUnit(ctx context.Context, ev Evaluator, u proposal.Unit, opts Options,
 	}
 	res := u.Read(opts.Limits, opts.Stdin)
 	if res.Skipped {
-		return Judged{Unit: u, Skipped: true}
+		return Judged{Unit: u, Skipped: true, Kind: res.Kind}
 	}
 	return Judged{Unit: u, Report: judge(ctx, ev, res, opts.Waivers), Read: res.Report}
 }

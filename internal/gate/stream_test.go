@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -200,5 +201,27 @@ func TestRunInterrupted(t *testing.T) {
 	res, _ := Run(ctx, &slowEval{}, RunOptions{Source: Source{Paths: []string{filepath.Join("..", "..", "proposals", "pass")}}, AllowEmpty: true})
 	if res.Verdict != Error || len(res.Errors) == 0 || !strings.Contains(res.Errors[len(res.Errors)-1].Message, "interrupted") {
 		t.Fatalf("verdict %s, errors %+v", res.Verdict, res.Errors)
+	}
+}
+
+// TestRunDrop: a run that writes each report as it comes (Each) and keeps
+// none (Drop) has the counts, verdict and errors of one that keeps them
+// all, and is given every unit once, in the walk's order.
+func TestRunDrop(t *testing.T) {
+	e := engine(t, nil)
+	src := Source{Paths: []string{filepath.Join("..", "..", "proposals"), filepath.Join("..", "..", "README.md"), "nowhere"}}
+	kept, _ := Run(t.Context(), e, RunOptions{Source: src})
+	var seen []string
+	dropped, _ := Run(t.Context(), e, RunOptions{Source: src, Drop: true, Each: func(j Judged) {
+		seen = append(seen, j.Unit.Path)
+	}})
+	if len(dropped.Reports) != 0 || len(dropped.Skipped) != 0 {
+		t.Errorf("dropped run kept %d reports, %d skipped files", len(dropped.Reports), len(dropped.Skipped))
+	}
+	if dropped.Count != kept.Count || dropped.Verdict != kept.Verdict || !cmp.Equal(dropped.Errors, kept.Errors) {
+		t.Errorf("dropped run: %+v, %s, %v; kept: %+v, %s, %v", dropped.Count, dropped.Verdict, dropped.Errors, kept.Count, kept.Verdict, kept.Errors)
+	}
+	if len(seen) != kept.Count.Reports+kept.Count.Skipped || !slices.IsSorted(seen[:len(seen)-1]) {
+		t.Errorf("Each saw %d units (want %d), in order: %v", len(seen), kept.Count.Reports+kept.Count.Skipped, seen)
 	}
 }

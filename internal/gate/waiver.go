@@ -180,38 +180,70 @@ type WaiverUse struct {
 
 // Uses says how the run's reports used each waiver, in file order.
 func (ws *Waivers) Uses(reports []Report) []WaiverUse {
+	t := ws.Tally()
+	for _, r := range reports {
+		t.Add(r)
+	}
+	return t.Uses()
+}
+
+// WaiverTally counts, report by report, what each waiver waived: a run
+// that does not keep its reports (streamed text) still says how each
+// waiver was used.
+type WaiverTally struct {
+	ws       *Waivers
+	uses     []WaiverUse
+	bySource map[string]*WaiverUse
+}
+
+// Tally starts counting; nil without waivers (Add and Uses then do
+// nothing).
+func (ws *Waivers) Tally() *WaiverTally {
 	if ws == nil || len(ws.List) == 0 {
 		return nil
 	}
-	bySource := map[string]*WaiverUse{}
-	out := make([]WaiverUse, len(ws.List))
+	t := &WaiverTally{ws: ws, uses: make([]WaiverUse, len(ws.List)), bySource: map[string]*WaiverUse{}}
 	for i := range ws.List {
-		out[i] = WaiverUse{Waiver: ws.List[i]}
-		bySource[ws.List[i].Source] = &out[i]
+		t.uses[i] = WaiverUse{Waiver: ws.List[i]}
+		t.bySource[ws.List[i].Source] = &t.uses[i]
 	}
-	for _, r := range reports {
-		seen := map[string]bool{}
-		for _, f := range r.Findings {
-			if f.Waived == nil {
-				continue
-			}
-			if u := bySource[f.Waived.Source]; u != nil {
-				u.WaivedFindings++
-				if !seen[f.Waived.Source] {
-					seen[f.Waived.Source] = true
-					u.WaivedReports++
-				}
+	return t
+}
+
+// Add counts one judged report.
+func (t *WaiverTally) Add(r Report) {
+	if t == nil {
+		return
+	}
+	seen := map[string]bool{}
+	for _, f := range r.Findings {
+		if f.Waived == nil {
+			continue
+		}
+		if u := t.bySource[f.Waived.Source]; u != nil {
+			u.WaivedFindings++
+			if !seen[f.Waived.Source] {
+				seen[f.Waived.Source] = true
+				u.WaivedReports++
 			}
 		}
 	}
+}
+
+// Uses are the waivers with their use and status, in file order.
+func (t *WaiverTally) Uses() []WaiverUse {
+	if t == nil {
+		return nil
+	}
+	out := t.uses
 	for i := range out {
 		u := &out[i]
 		switch {
-		case !u.HoldsAt(ws.Now):
+		case !u.HoldsAt(t.ws.Now):
 			u.Status = "expired"
 		case u.WaivedFindings == 0:
 			u.Status = "unused"
-		case u.Until().Sub(ws.Now) <= ExpiringWithin:
+		case u.Until().Sub(t.ws.Now) <= ExpiringWithin:
 			u.Status = "expiring"
 		default:
 			u.Status = "in use"

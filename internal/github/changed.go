@@ -141,8 +141,7 @@ func Changed(ctx context.Context, c Context, cerr error, o ChangedOptions) (*Cha
 // given what the walk of paths found.
 func (cr *ChangedReports) Account(res *gate.Result, w *gate.Walked, paths []string) string {
 	if err := cr.Unjudged(paths, w.Kept); err != nil {
-		res.Errors = append(res.Errors, gate.Problem{Message: err.Error()})
-		res.Summarize()
+		res.AddProblem(gate.Problem{Message: err.Error()})
 	}
 	return fmt.Sprintf("--changed: %d of %d reports changed (%s)", w.Kept, w.Units, cr.Source)
 }

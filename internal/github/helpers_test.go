@@ -1,7 +1,6 @@
 package github
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -13,6 +12,7 @@ import (
 	"github.com/fsar-gate/fsar/internal/gate"
 	"github.com/fsar-gate/fsar/internal/github/fakegh"
 	"github.com/fsar-gate/fsar/internal/policy"
+	"github.com/fsar-gate/fsar/internal/testkit"
 )
 
 // testToken looks like an Actions token; no output may ever hold it.
@@ -68,22 +68,7 @@ func (c *testClock) Slept() time.Duration {
 }
 
 // syncBuffer is a buffer safe for concurrent writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+type syncBuffer = testkit.SyncBuffer
 
 // env is a fake GitHub with one open pull request (#7, head headSHA) and
 // a client for it with the Actions token.

@@ -93,29 +93,10 @@ func (t *TrackingIssue) Sync(ctx context.Context, title, body string, open bool)
 	attempted := ""
 	err := c.reconcile(ctx, "tracking issue", func(ctx context.Context) error {
 		out.Action, out.Number, out.URL = "", 0, ""
-		all, err := listAll(ctx, "issues", func(ctx context.Context, o gh.ListOptions) ([]*gh.Issue, *gh.Response, error) {
-			return c.gh.Issues.ListByRepo(ctx, c.ctx.Owner, c.ctx.Repo, &gh.IssueListByRepoOptions{
-				State: "all", Sort: "created", Direction: "asc", ListOptions: o,
-			})
-		})
+		mine, err := t.mine(ctx, me)
 		if err != nil {
 			return err
 		}
-		var mine []trackedIssue
-		for _, is := range all {
-			if is.IsPullRequest() || !strings.HasPrefix(is.GetBody(), t.Marker) {
-				continue
-			}
-			author := is.GetUser().GetLogin()
-			if !strings.EqualFold(author, me) {
-				c.log("issue #%d by @%s carries fsar's marker: left alone", is.GetNumber(), author)
-				continue
-			}
-			mine = append(mine, trackedIssue{
-				number: is.GetNumber(), state: is.GetState(), title: is.GetTitle(), body: is.GetBody(), url: is.GetHTMLURL(),
-			})
-		}
-		slices.SortFunc(mine, func(a, b trackedIssue) int { return cmp.Compare(a.number, b.number) })
 		if len(mine) == 0 {
 			if !open {
 				out.Action = "none"
@@ -183,6 +164,95 @@ func (t *TrackingIssue) Sync(ctx context.Context, title, body string, open bool)
 	return out, nil
 }
 
+// mine lists the issues that carry the marker and were opened by me,
+// oldest first; the others with the marker are left alone, and said so.
+func (t *TrackingIssue) mine(ctx context.Context, me string) ([]trackedIssue, error) {
+	c := t.Client
+	all, err := listAll(ctx, "issues", func(ctx context.Context, o gh.ListOptions) ([]*gh.Issue, *gh.Response, error) {
+		return c.gh.Issues.ListByRepo(ctx, c.ctx.Owner, c.ctx.Repo, &gh.IssueListByRepoOptions{
+			State: "all", Sort: "created", Direction: "asc", ListOptions: o,
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	var mine []trackedIssue
+	for _, is := range all {
+		if is.IsPullRequest() || !strings.HasPrefix(is.GetBody(), t.Marker) {
+			continue
+		}
+		author := is.GetUser().GetLogin()
+		if !strings.EqualFold(author, me) {
+			c.log("issue #%d by @%s carries fsar's marker: left alone", is.GetNumber(), author)
+			continue
+		}
+		mine = append(mine, trackedIssue{
+			number: is.GetNumber(), state: is.GetState(), title: is.GetTitle(), body: is.GetBody(), url: is.GetHTMLURL(),
+		})
+	}
+	slices.SortFunc(mine, func(a, b trackedIssue) int { return cmp.Compare(a.number, b.number) })
+	return mine, nil
+}
+
+// TrackedBody is what a tracking issue says: its number, URL and body.
+type TrackedBody struct {
+	Number int
+	URL    string
+	Body   string
+}
+
+// Find returns the tracking issue (the one Sync keeps: the oldest that
+// carries the marker and was opened by fsar's identity, open or closed),
+// or nil when there is none. Issues by anyone else are never read.
+func (t *TrackingIssue) Find(ctx context.Context) (*TrackedBody, error) {
+	c := t.Client
+	me := t.Identity
+	if me == "" {
+		var err error
+		if me, err = c.Identity(ctx); err != nil {
+			return nil, c.redact.Error(err)
+		}
+	}
+	var found *TrackedBody
+	err := c.reconcile(ctx, "reading the tracking issue", func(ctx context.Context) error {
+		mine, err := t.mine(ctx, me)
+		if err != nil || len(mine) == 0 {
+			return err
+		}
+		found = &TrackedBody{Number: mine[0].number, URL: mine[0].url, Body: strings.ReplaceAll(mine[0].body, "\r\n", "\n")}
+		return nil
+	})
+	if err != nil {
+		return nil, c.redact.Error(err)
+	}
+	return found, nil
+}
+
+// ReadTrackingIssue finds the tracking issue marked by marker in the
+// context's repository, within timeout (see TrackingIssue.Find).
+func ReadTrackingIssue(ctx context.Context, c Context, co ClientOptions, timeout time.Duration, marker string) (*TrackedBody, error) {
+	t, err := newTrackingIssue(c, co, marker)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	return t.Find(ctx)
+}
+
+// newTrackingIssue is the tracking issue marked by marker in the
+// context's repository, with a client of its own.
+func newTrackingIssue(c Context, co ClientOptions, marker string) (*TrackingIssue, error) {
+	if c.Token == "" {
+		return nil, ErrNoToken
+	}
+	client, err := NewClient(c, co)
+	if err != nil {
+		return nil, err
+	}
+	return &TrackingIssue{Client: client, Marker: marker}, nil
+}
+
 // IssueBody is a tracking issue's body: the marker on the first line
 // (unless body starts with it already), then body, cut to GitHub's limit.
 func IssueBody(marker, body string) string {
@@ -195,14 +265,11 @@ func IssueBody(marker, body string) string {
 // context's repository, within timeout: opened or updated with title and
 // body while open, closed when not (see TrackingIssue.Sync).
 func KeepTrackingIssue(ctx context.Context, c Context, co ClientOptions, timeout time.Duration, marker, title, body string, open bool) (*IssueOutcome, error) {
-	if c.Token == "" {
-		return nil, ErrNoToken
-	}
-	client, err := NewClient(c, co)
+	t, err := newTrackingIssue(c, co, marker)
 	if err != nil {
 		return nil, err
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	return (&TrackingIssue{Client: client, Marker: marker}).Sync(ctx, title, body, open)
+	return t.Sync(ctx, title, body, open)
 }

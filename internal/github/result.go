@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"slices"
 
@@ -117,6 +118,15 @@ func consistent(res *gate.Result) error {
 			return fmt.Errorf("report %s: verdict %s, but its findings make it %s", r.File, r.Verdict, want)
 		}
 	}
+	for _, file := range slices.Sorted(maps.Keys(res.OtherKinds)) {
+		kind := res.OtherKinds[file]
+		if !slices.Contains(res.Skipped, file) {
+			return fmt.Errorf("other_kinds names %q, which is not among the skipped files", escape.Terminal(file))
+		}
+		if !validKind(kind) {
+			return fmt.Errorf("other_kinds: kind %q of %s: expected lower-case words joined by _", escape.Terminal(kind), escape.Terminal(file))
+		}
+	}
 	check := *res
 	check.Reports = slices.Clone(res.Reports)
 	check.Summarize()
@@ -148,6 +158,21 @@ func validDigest(d string) bool {
 	}
 	for _, c := range d {
 		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// validKind reports whether k is the kind of another report as fsar
+// writes it (see proposal.Result.Kind): lower-case words and digits
+// joined by _, at most 64 characters.
+func validKind(k string) bool {
+	if k == "" || len(k) > 64 {
+		return false
+	}
+	for _, c := range k {
+		if (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '_' {
 			return false
 		}
 	}

@@ -197,14 +197,17 @@ func (p *Plan) CheckOutputs(res *gate.Result) ([][2]string, error) {
 // Render writes the result in one format.
 type Render func(w io.Writer, format string) error
 
-// Write writes the result: in the plan's format to stdout, then to each
-// file, then to the job summary (summary renders it, given the room left;
-// nil skips it) and the step outputs (nil: none). A file that cannot be
-// written is an error, after the others were tried; a job summary without
-// room is skipped, and warn says why.
+// Write writes the result: in the plan's format to stdout (nil when it was
+// written already, as the run went), then to each file, then to the job
+// summary (summary renders it, given the room left; nil skips it) and the
+// step outputs (nil: none). A file that cannot be written is an error,
+// after the others were tried; a job summary without room is skipped, and
+// warn says why.
 func (p *Plan) Write(stdout io.Writer, render Render, summary func(room int64) ([]byte, error), outputs [][2]string, warn func(string)) error {
-	if err := render(stdout, p.Format); err != nil {
-		return err
+	if stdout != nil {
+		if err := render(stdout, p.Format); err != nil {
+			return err
+		}
 	}
 	var errs []error
 	for _, f := range p.Files {

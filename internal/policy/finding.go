@@ -98,8 +98,9 @@ type Rule struct {
 	Title       string // title
 	Description string // description
 	Remediation string // custom.remediation
-	// Share is custom.share: the name of the share of reports a sweep
-	// counts this rule's findings in ("canned", "stale"), or "".
+	// Share is custom.share: the share of reports a sweep follows that a
+	// finding of this rule counts a report toward ("canned", "stale"), or
+	// "" for none.
 	Share   string
 	Package string // "fsar.severity"
 	File    string // module file name, as given by its Source
@@ -107,4 +108,21 @@ type Rule struct {
 	// Waivable is false when custom.waivable is false: no waiver may
 	// accept the rule's findings.
 	Waivable bool
+}
+
+// maxShareName bounds a share's name (custom.share).
+const maxShareName = 40
+
+// ValidShareName tells whether s can name a share: lower-case letters,
+// digits and _, starting with a letter, at most 40 characters.
+func ValidShareName(s string) bool {
+	if s == "" || len(s) > maxShareName || s[0] < 'a' || s[0] > 'z' {
+		return false
+	}
+	for _, c := range s {
+		if (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '_' {
+			return false
+		}
+	}
+	return true
 }

@@ -80,6 +80,9 @@ type Engine struct {
 	keys      []config.Key // the configuration keys the packages declare
 	config    *config.File // the configuration read, when Selected.Load made the engine
 	bundles   []BundleInfo
+	// The compiled modules and the store, for Document.
+	compiler *ast.Compiler
+	store    storage.Store
 }
 
 // policySet is one deny, review or warn set of one package.
@@ -162,6 +165,8 @@ func Load(ctx context.Context, opts Options) (*Engine, error) {
 		byID:      make(map[string]*Rule, len(rules)),
 		digest:    digest(policyFiles, canonical),
 		keys:      keys,
+		compiler:  c,
+		store:     store,
 	}
 	for _, b := range opts.Bundles {
 		e.bundles = append(e.bundles, b.Info)
@@ -445,10 +450,11 @@ func annotatedRules(c *ast.Compiler, as *ast.AnnotationSet) ([]Rule, []Problem) 
 			}
 			r.Remediation = s
 		}
-		if share, has := a.Custom["share"]; has {
-			s, ok := share.(string)
-			if !ok || s == "" {
-				problems = append(problems, locProblem(a.Location, fmt.Sprintf("rule %s: custom.share must be a non-empty string", id)))
+		if sh, has := a.Custom["share"]; has {
+			s, _ := sh.(string)
+			if !ValidShareName(s) {
+				problems = append(problems, locProblem(a.Location, fmt.Sprintf(
+					"rule %s: custom.share must be a share's name: lower-case letters, digits and _, starting with a letter, at most %d characters", id, maxShareName)))
 				continue
 			}
 			r.Share = s
@@ -488,6 +494,9 @@ func annotatedRules(c *ast.Compiler, as *ast.AnnotationSet) ([]Rule, []Problem) 
 			case prev.Waivable != r.Waivable:
 				problems = append(problems, locProblem(a.Location, fmt.Sprintf(
 					"rule %s: custom.waivable %v here but %v at %s:%d", id, r.Waivable, prev.Waivable, prev.File, prev.Line)))
+			case prev.Share != r.Share:
+				problems = append(problems, locProblem(a.Location, fmt.Sprintf(
+					"rule %s: share %q here but %q at %s:%d", id, r.Share, prev.Share, prev.File, prev.Line)))
 			}
 			continue
 		}
@@ -591,6 +600,31 @@ func (e *Engine) Bundles() []BundleInfo { return slices.Clone(e.bundles) }
 // and the canonical JSON of the data and configuration they are evaluated
 // with. Test files are not part of it.
 func (e *Engine) Digest() string { return e.digest }
+
+// Document evaluates the data document at path (a reference such as
+// "data.fsar.lib.sweep"), without input, at the pinned evaluation time and
+// within the engine's limits, and returns its value in encoding/json's Go
+// types (numbers as json.Number); ok is false when it is undefined. It is
+// how what the policies know beside their rules (the severity scale a
+// sweep cuts into bands, say) is read: from Rego, not from Go.
+func (e *Engine) Document(ctx context.Context, path string) (value any, ok bool, err error) {
+	ref, err := ast.ParseRef(path)
+	if err != nil || !ref.HasPrefix(ast.DefaultRootRef) || !ref.IsGround() {
+		return nil, false, fmt.Errorf("policy: document %q: expected a reference such as data.fsar.lib.sweep", path)
+	}
+	values, err := evalDocs(ctx, e.compiler, e.store, e.now, e.limits, []ast.Ref{ref})
+	if err != nil {
+		return nil, false, fmt.Errorf("policy: evaluating %s: %w", path, err)
+	}
+	if values[0] == nil {
+		return nil, false, nil
+	}
+	v, err := ast.JSON(values[0].Value)
+	if err != nil {
+		return nil, false, fmt.Errorf("policy: %s: %w", path, err)
+	}
+	return v, true, nil
+}
 
 // Now returns the pinned evaluation time.
 func (e *Engine) Now() time.Time { return e.now }

@@ -2,6 +2,7 @@ package policy
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -494,6 +495,26 @@ func TestLoadErrors(t *testing.T) {
 				"deny contains \"m\" if true",
 			)},
 			want: []string{"policies/x.rego:3:", "custom.id must be a non-empty string"},
+		},
+		{
+			name: "custom.share not a share's name",
+			files: map[string]string{"x.rego": regoSrc(
+				"package fsar.x", "",
+				"# METADATA", "# custom:", "#   id: r", "#   share: Canned Analysis",
+				"deny contains \"m\" if true",
+			)},
+			want: []string{"policies/x.rego:3:", "rule r: custom.share must be a share's name"},
+		},
+		{
+			name: "one rule, two shares",
+			files: map[string]string{"x.rego": regoSrc(
+				"package fsar.x", "",
+				"# METADATA", "# custom:", "#   id: r", "#   share: a",
+				"deny contains \"m\" if true", "",
+				"# METADATA", "# custom:", "#   id: r", "#   share: b",
+				"deny contains \"n\" if true",
+			)},
+			want: []string{"policies/x.rego:9:", `rule r: share "b" here but "a" at policies/x.rego:7`},
 		},
 		{
 			name:  "data defines data.fsar.config",
@@ -1003,5 +1024,75 @@ func TestRemovedBuiltins(t *testing.T) {
 		if b.Nondeterministic && !safe[b.Name] {
 			t.Errorf("non-deterministic built-in %s is allowed: decide whether the sandbox keeps it", b.Name)
 		}
+	}
+}
+
+// TestRuleShares: custom.share says which share of reports a rule's
+// findings count toward; the default bundle declares the shares a sweep
+// follows.
+func TestRuleShares(t *testing.T) {
+	e, err := Load(t.Context(), Options{Sources: []Source{defaultSource()}, Now: testNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	shares := map[string]string{}
+	for _, r := range e.Rules() {
+		if r.Share != "" {
+			shares[r.ID] = r.Share
+		}
+	}
+	want := map[string]string{"canned-risks": "canned", "canned-mitigations": "canned", "stale-report": "stale", "under-rated-irreversible": "under_rated_irreversible"}
+	if diff := cmp.Diff(want, shares); diff != "" {
+		t.Errorf("shares (-want +got):\n%s", diff)
+	}
+	for _, name := range []string{"canned", "a", "under_rated_irreversible", "x1"} {
+		if !ValidShareName(name) {
+			t.Errorf("%q refused", name)
+		}
+	}
+	for _, name := range []string{"", "Canned", "1a", "_a", "a-b", "a b", strings.Repeat("a", 41)} {
+		if ValidShareName(name) {
+			t.Errorf("%q accepted", name)
+		}
+	}
+}
+
+// TestDocument: a data document is evaluated without input, with the
+// configuration, and comes back in JSON's Go types; an undefined one is
+// not an error; one that runs past a limit is.
+func TestDocument(t *testing.T) {
+	e, err := Load(t.Context(), Options{Sources: []Source{defaultSource()}, Now: testNow, Config: map[string]any{"review_threshold": 20}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, ok, err := e.Document(t.Context(), "data.fsar.lib.sweep.severity_scale")
+	want := map[string]any{"min": json.Number("0"), "max": json.Number("75"), "review": json.Number("20"), "block": json.Number("45")}
+	if err != nil || !ok || !cmp.Equal(v, any(want)) {
+		t.Errorf("severity_scale = %#v, %v, %v", v, ok, err)
+	}
+	if v, ok, err := e.Document(t.Context(), "data.fsar.lib.nothing"); ok || err != nil || v != nil {
+		t.Errorf("undefined document: %v, %v, %v", v, ok, err)
+	}
+	if _, _, err := e.Document(t.Context(), "input.x"); err == nil {
+		t.Error("input.x evaluated as a data document")
+	}
+	// A document that never ends stops at the evaluation deadline.
+	var xs strings.Builder
+	for i := range 2000 {
+		fmt.Fprintf(&xs, "%d, ", i)
+	}
+	opts := optsFor(map[string]string{"x.rego": regoSrc(
+		"package fsar.x", "",
+		"deny contains \"m\" if false", "",
+		"xs := ["+xs.String()+"0]", "",
+		"slow := count([1 | some a in xs; some b in xs; some c in xs; a + b + c < 0])",
+	)})
+	opts.EvalTimeout = 100 * time.Millisecond
+	slow, err := Load(t.Context(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := slow.Document(t.Context(), "data.fsar.x.slow"); !errors.Is(err, ErrEvalTimeout) {
+		t.Errorf("a document that never ends: %v, want the evaluation deadline", err)
 	}
 }

@@ -17,6 +17,10 @@ type Error struct {
 	Msg  string
 	// Err is a wrapped cause: ErrNotReport, or an I/O error.
 	Err error
+	// Kind is, for a document that is a report of another kind
+	// (ErrNotReport), that kind: "drift", "quality_regression"; "" when
+	// the document does not say.
+	Kind string
 }
 
 func (e *Error) Error() string {

@@ -245,6 +245,24 @@ func (r *Report) looksLikeReport() bool {
 	return len(GeneratorFields)-len(r.Missing()) >= 3
 }
 
+// decide says what a JSON or YAML document read whole is (form names
+// it: "JSON object"): another kind of report when its id says so (see
+// otherKind), else an FSAR report whose first wrong field is fieldErr,
+// else not a report at all when it does not look like one; nil when it is
+// an FSAR report.
+func (r *Report) decide(pos Pos, form string, fieldErr error) error {
+	if k := r.otherKind(); k != "" {
+		return otherReport(r.File, pos, k, fmt.Sprintf("%s is a report of another kind, %s (its id is %q): not an FSAR report", form, k, clip(r.ID)))
+	}
+	if fieldErr != nil {
+		return fieldErr
+	}
+	if !r.looksLikeReport() {
+		return notReport(r.File, pos, "%s is not an FSAR report: %s", form, r.fieldCensus())
+	}
+	return nil
+}
+
 // fieldCensus says which generator fields a document has, for the error
 // about one that is not a report.
 func (r *Report) fieldCensus() string {

@@ -79,7 +79,7 @@ func readJSONFast(file string, data []byte, lim Limits) (r *Report, ok bool) {
 		}
 	}
 	s.ws()
-	if s.off != len(data) || !r.looksLikeReport() {
+	if s.off != len(data) || r.otherKind() != "" || !r.looksLikeReport() {
 		return nil, false
 	}
 	r.derive()

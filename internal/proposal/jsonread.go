@@ -129,6 +129,10 @@ func (j *jsonReader) read() (*Report, error) {
 	}
 	r := &Report{File: j.file, Form: JSON}
 	seen := map[string]Pos{}
+	// A field of the wrong type is an error of an FSAR report, but only
+	// once the id has said it is one: another kind of report has fields
+	// of its own types.
+	var fieldErr error
 	for j.dec.More() {
 		keyPos := j.next()
 		tok, err := j.dec.Token()
@@ -158,8 +162,8 @@ func (j *jsonReader) read() (*Report, error) {
 			r.Extra = append(r.Extra, Extra{Key: key, Value: v, Pos: keyPos})
 			continue
 		}
-		if err := r.setValue(j.file, f, v, keyPos, valPos, itemPos); err != nil {
-			return nil, err
+		if err := r.setValue(j.file, f, v, keyPos, valPos, itemPos); err != nil && fieldErr == nil {
+			fieldErr = err
 		}
 	}
 	if _, err := j.dec.Token(); err != nil { // the closing brace
@@ -168,8 +172,8 @@ func (j *jsonReader) read() (*Report, error) {
 	if rest := j.next(); j.nextOff() < len(j.data) {
 		return nil, errAt(j.file, rest, "unexpected data after the JSON object: expected the end of the file")
 	}
-	if !r.looksLikeReport() {
-		return nil, notReport(j.file, start, "JSON object is not an FSAR report: %s", r.fieldCensus())
+	if err := r.decide(start, "JSON object", fieldErr); err != nil {
+		return nil, err
 	}
 	return r, nil
 }

@@ -103,7 +103,9 @@ func readMarkdown(file string, data []byte, lim Limits) (*Report, error) {
 		return nil, notReport(file, Pos{Line: 1, Column: 1}, "empty: expected the title %q", Title)
 	}
 	if structural(lines.text(i)) != Title {
-		return nil, notReport(file, pos(i), "expected the title %q, found %q", Title, clip(lines.text(i)))
+		e := notReport(file, pos(i), "expected the title %q, found %q", Title, clip(lines.text(i)))
+		e.Kind = kindOfTitle(lines.text(i))
+		return nil, e
 	}
 	i++
 

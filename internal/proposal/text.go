@@ -2,6 +2,7 @@ package proposal
 
 import (
 	"bytes"
+	"errors"
 	"unicode/utf8"
 )
 
@@ -39,9 +40,15 @@ func (l Limits) items() int {
 	return l.MaxItems
 }
 
+// errLimit is wrapped by the errors for input past a limit: they end the
+// reading at once, whatever the document turns out to be.
+var errLimit = errors.New("past a limit")
+
 // tooManyItems is the error for the item of list f past the limit.
 func tooManyItems(file string, at Pos, f Field, lim Limits) error {
-	return errAt(file, at, "%s: more than %d items: expected a short list (raise the limit with --max-items)", f, lim.items())
+	e := errAt(file, at, "%s: more than %d items: expected a short list (raise the limit with --max-items)", f, lim.items())
+	e.Err = errLimit
+	return e
 }
 
 const bom = "\uFEFF"

@@ -76,14 +76,16 @@ type Found struct {
 
 // Walk expands paths — files, folders, quoted glob patterns, "-" for
 // standard input — into the units to read, as it finds them, each unit
-// once. Folders are walked in a stable order (each folder's files, sorted
-// and paired, then its subfolders), skipping hidden folders (.git). A
+// once. Folders are walked in the order of the paths of what they hold
+// (files paired, subfolders where their names sort), skipping hidden
+// folders (.git): a folder's units come in the order of their paths. A
 // symbolic link is followed only to a regular file inside the folder
 // being read; X.md and X.json in one folder are one unit, also when only
 // one of them is named. A file named directly is read whatever it is; one
 // found in a folder or by a glob that turns out not to be an FSAR report
-// is skipped (Unit.Walked). Only a flat folder's file names are held at a
-// time, so memory stays small however many files there are.
+// is skipped (Unit.Walked). Only the file names of the folders on the way
+// to the one being walked are held, so memory stays small however many
+// files there are.
 func Walk(ctx context.Context, paths []string, o WalkOptions) iter.Seq[Found] {
 	return func(yield func(Found) bool) {
 		w := &walker{WalkOptions: o, files: filesOf(o.FS), ctx: ctx, yield: yield, named: map[string]bool{}}
@@ -322,9 +324,17 @@ func (w *walker) dir(dirPath, rel, rootAbs string) {
 	slices.Sort(names)
 	slices.Sort(subdirs)
 	// Pair X.md with X.json in this folder; the unit takes the markdown
-	// file's place in the order.
+	// file's place in the order. Files and subfolders are taken in the
+	// order of the paths they lead to (a folder's name sorts as if it
+	// ended with the separator), so that a folder's units come in the
+	// order of their paths, as a sorted list of them has them.
 	has := func(name string) bool { _, ok := slices.BinarySearch(names, name); return ok }
+	sep := string(filepath.Separator)
 	for _, name := range names {
+		for len(subdirs) > 0 && subdirs[0]+sep < name {
+			w.dir(filepath.Join(dirPath, subdirs[0]), joinRel(rel, subdirs[0]), rootAbs)
+			subdirs = subdirs[1:]
+		}
 		if w.stopped() {
 			return
 		}

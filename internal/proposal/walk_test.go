@@ -2,6 +2,7 @@ package proposal
 
 import (
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -74,5 +75,26 @@ func TestWalkEachUnitOnce(t *testing.T) {
 	units, _ = Discover([]string{j("a.*")})
 	if diff := cmp.Diff([]Unit{{Path: j("a.md"), Twin: j("a.json"), Walked: true}}, units); diff != "" {
 		t.Errorf("glob (-want +got):\n%s", diff)
+	}
+}
+
+// TestWalkInPathOrder: a folder's units come in the order of their paths,
+// subfolders where their names sort among the files, so that a run that
+// writes each report as it is judged lists them as a sorted list would.
+func TestWalkInPathOrder(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{}
+	for _, name := range []string{"b.md", "b/c.md", "b-c.md", "b0.md", "a/z/y.md", "a.md", "c/d.md", "b/a/x.md", "b/c.json"} {
+		files[name] = generated
+	}
+	writeFiles(t, dir, files)
+	var got []string
+	for f := range Walk(t.Context(), []string{dir}, WalkOptions{}) {
+		got = append(got, f.Unit.Path)
+	}
+	sorted := slices.Clone(got)
+	slices.Sort(sorted)
+	if diff := cmp.Diff(sorted, got); diff != "" || len(got) != 8 {
+		t.Errorf("walk order (-sorted +walked):\n%s", diff)
 	}
 }

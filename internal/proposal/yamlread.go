@@ -43,6 +43,7 @@ func readYAML(file string, data []byte, lim Limits) (*Report, error) {
 	}
 	r := &Report{File: file, Form: YAML}
 	seen := map[string]Pos{}
+	var fieldErr error // as in readJSON: another kind of report has fields of its own types
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		k, v := m.Content[i], resolve(m.Content[i+1])
 		at := nodePos(k)
@@ -68,11 +69,16 @@ func readYAML(file string, data []byte, lim Limits) (*Report, error) {
 			continue
 		}
 		if err := r.setYAML(file, f, v, at, lim); err != nil {
-			return nil, err
+			if errors.Is(err, errLimit) {
+				return nil, err
+			}
+			if fieldErr == nil {
+				fieldErr = err
+			}
 		}
 	}
-	if !r.looksLikeReport() {
-		return nil, notReport(file, nodePos(m), "YAML mapping is not an FSAR report: %s", r.fieldCensus())
+	if err := r.decide(nodePos(m), "YAML mapping", fieldErr); err != nil {
+		return nil, err
 	}
 	r.derive()
 	return r, nil

@@ -406,14 +406,37 @@ func checkHostileText(t *testing.T, res *gate.Result, out []byte) {
 	t.Helper()
 	lines := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")
 	want := 2 + len(res.Skipped) + len(res.Errors) + len(res.Notices)
+	errs := len(res.Errors)
 	for _, r := range res.Reports {
 		want += 1 + len(r.Findings) + len(r.Errors)
+		errs += len(r.Errors)
+	}
+	if errs > 0 {
+		want += 2 + errs // every error again at the end, under a blank line and a heading
 	}
 	if len(lines) != want {
 		t.Errorf("%d lines, want %d: report text made lines of its own", len(lines), want)
 	}
-	prefix := regexp.MustCompile(`^(PASS   |WARN   |REVIEW |BLOCK  |ERROR  |SKIP   |ERROR |NOTICE |  (deny  |review|warn  |error ) |$|(PASS|WARN|REVIEW|BLOCK|ERROR): )`)
+	prefix := regexp.MustCompile(`^(PASS   |WARN   |REVIEW |BLOCK  |ERROR  |SKIP   |ERROR |NOTICE |  (deny  |review|warn  |error ) |$|(PASS|WARN|REVIEW|BLOCK|ERROR): |[0-9]+ errors?:$)`)
+	heading := regexp.MustCompile(`(?m)^[0-9]+ errors?:$`)
+	above := string(out)
+	if loc := heading.FindStringIndex(above); loc != nil {
+		above = above[:loc[0]]
+	}
+	inErrors := false
 	for i, line := range lines {
+		switch {
+		case heading.MatchString(line):
+			inErrors = true
+		case inErrors && line == "":
+			inErrors = false
+		case inErrors:
+			// An error again: indented, and one of the errors above.
+			if !strings.HasPrefix(line, "  ") || !strings.Contains(above, strings.TrimPrefix(line, "  ")) {
+				t.Errorf("line %d is not one of the errors listed again: %.200q", i+1, line)
+			}
+			continue
+		}
 		if !prefix.MatchString(line) {
 			t.Errorf("line %d is not fsar's: %.200q", i+1, line)
 		}

@@ -30,6 +30,10 @@ type Formatter interface {
 type Options struct {
 	// Color allows ANSI colour (text only, and only on a terminal).
 	Color bool
+	// Quiet writes in the text format only the reports at or above FailOn
+	// (warn at least), the errors and the summary (see Text).
+	Quiet  bool
+	FailOn gate.Verdict
 
 	// Rules are the policy rules the run evaluated (the engine's Rules):
 	// junit makes a testcase of each for every report, sarif a
@@ -101,7 +105,7 @@ func Names() []string {
 }
 
 var formatters = map[string]func(Options) Formatter{
-	"text":     func(o Options) Formatter { return &Text{Color: o.Color} },
+	"text":     func(o Options) Formatter { return &Text{Color: o.Color, Quiet: o.Quiet, FailOn: o.FailOn} },
 	"json":     func(Options) Formatter { return JSON{} },
 	"markdown": func(o Options) Formatter { return &Markdown{Options: o} },
 	"junit":    func(o Options) Formatter { return &JUnit{Options: o} },

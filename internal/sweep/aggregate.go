@@ -1,7 +1,6 @@
 package sweep
 
 import (
-	"cmp"
 	"fmt"
 	"maps"
 	"math"
@@ -13,50 +12,6 @@ import (
 	"github.com/fsar-gate/fsar/internal/policy"
 	"github.com/fsar-gate/fsar/internal/proposal"
 )
-
-// Rules whose findings the trend measures count.
-const (
-	ruleCannedRisks       = "canned-risks"
-	ruleCannedMitigations = "canned-mitigations"
-	ruleStale             = "stale-report"
-	ruleUnderRatedIrrev   = "under-rated-irreversible"
-)
-
-// Flags counted per period, besides verdicts and severity bands.
-const (
-	flagCanned       = "canned"
-	flagStale        = "stale"
-	flagUnderRated   = "under_rated_irreversible"
-	flagIrreversible = "irreversible_text"
-)
-
-var flagNames = []string{flagCanned, flagIrreversible, flagStale, flagUnderRated}
-
-// Severity bands: the generator's scale (0 to 75) cut at the review (25)
-// and block (45) thresholds of the FSAR gates.
-const (
-	bandNone       = "none"
-	bandOutOfScale = "out of scale"
-)
-
-var bandNames = []string{"0-9", "10-24", "25-44", "45-75", bandOutOfScale, bandNone}
-
-// bandOf returns the severity band of a report's severity (nil: none).
-func bandOf(sev *float64) string {
-	switch {
-	case sev == nil:
-		return bandNone
-	case math.IsNaN(*sev) || *sev < 0 || *sev > 75:
-		return bandOutOfScale
-	case *sev < 10:
-		return "0-9"
-	case *sev < 25:
-		return "10-24"
-	case *sev < 45:
-		return "25-44"
-	}
-	return "45-75"
-}
 
 // unknownPeriod holds the reports without a readable timestamp.
 const unknownPeriod = "unknown"
@@ -85,6 +40,27 @@ func periodOf(t time.Time, period string) string {
 	return t.Format("2006-01")
 }
 
+// periodSpan returns when a period label's period starts and ends (the
+// end excluded), and false for unknownPeriod or a label that is not one.
+func periodSpan(label, period string) (start, end time.Time, ok bool) {
+	switch period {
+	case PeriodWeek:
+		var y, w int
+		if n, _ := fmt.Sscanf(label, "%d-W%d", &y, &w); n != 2 {
+			return start, end, false
+		}
+		// The ISO week 1 holds January 4th; weeks start on Monday.
+		jan4 := time.Date(y, 1, 4, 0, 0, 0, 0, time.UTC)
+		monday := jan4.AddDate(0, 0, -((int(jan4.Weekday())+6)%7)+7*(w-1))
+		return monday, monday.AddDate(0, 0, 7), true
+	case PeriodDay:
+		t, err := time.Parse("2006-01-02", label)
+		return t, t.AddDate(0, 0, 1), err == nil
+	}
+	t, err := time.Parse("2006-01", label)
+	return t, t.AddDate(0, 1, 0), err == nil
+}
+
 // ValidPeriod checks a --period value.
 func ValidPeriod(p string) error {
 	switch p {
@@ -98,14 +74,31 @@ func ValidPeriod(p string) error {
 type periodAcc struct {
 	reports  int
 	verdicts Verdicts
-	flags    map[string]int
+	shares   map[string]int
 	severity map[string]int
+}
+
+func newPeriodAcc() *periodAcc {
+	return &periodAcc{shares: map[string]int{}, severity: map[string]int{}}
+}
+
+func (p *periodAcc) merge(o *periodAcc) {
+	p.reports += o.reports
+	p.verdicts.merge(o.verdicts)
+	for k, n := range o.shares {
+		p.shares[k] += n
+	}
+	for k, n := range o.severity {
+		p.severity[k] += n
+	}
 }
 
 // acc accumulates a sweep as reports arrive: counts and the short lists the
 // outputs need, never the reports themselves.
 type acc struct {
 	period     string
+	facts      Facts
+	ruleShares map[string][]string // rule id -> the shares its findings count toward
 	count      Count
 	rules      map[string]*RuleStat
 	kinds      map[string]*KindStat
@@ -115,26 +108,30 @@ type acc struct {
 	conflicts  []TwinConflict
 	ids        map[string]string   // id -> first file (the smallest path)
 	dups       map[string][]string // id -> every file, for ids used more than once
-	notReports []string
+	others     []Other
+	otherKinds map[string]int
 	errors     []gate.Problem
 }
 
-func newAcc(period string) *acc {
+func newAcc(period string, facts Facts) *acc {
 	return &acc{
-		period:  period,
-		rules:   map[string]*RuleStat{},
-		kinds:   map[string]*KindStat{},
-		periods: map[string]*periodAcc{},
-		bands:   map[string]int{},
-		ids:     map[string]string{},
-		dups:    map[string][]string{},
+		period:     period,
+		facts:      facts,
+		ruleShares: facts.ruleShares(),
+		rules:      map[string]*RuleStat{},
+		kinds:      map[string]*KindStat{},
+		periods:    map[string]*periodAcc{},
+		bands:      map[string]int{},
+		ids:        map[string]string{},
+		dups:       map[string][]string{},
+		otherKinds: map[string]int{},
 	}
 }
 
 func (a *acc) periodAt(key string) *periodAcc {
 	p := a.periods[key]
 	if p == nil {
-		p = &periodAcc{flags: map[string]int{}, severity: map[string]int{}}
+		p = newPeriodAcc()
 		a.periods[key] = p
 	}
 	return p
@@ -144,8 +141,9 @@ func (a *acc) periodAt(key string) *periodAcc {
 func (a *acc) addJudged(j gate.Judged, files int) {
 	a.count.Files += files
 	if j.Skipped {
-		a.count.NotReports++
-		a.notReports = append(a.notReports, j.Unit.Path)
+		a.count.OtherReports++
+		a.others = append(a.others, Other{File: j.Unit.Path, Twin: j.Unit.Twin, Kind: j.Kind})
+		a.otherKinds[j.Kind]++
 		return
 	}
 	rep := &j.Report
@@ -161,8 +159,9 @@ func (a *acc) addJudged(j gate.Judged, files int) {
 		a.errors = append(a.errors, rep.Errors...)
 	}
 
-	// Rules: each finding, and each report once per rule.
-	flags := map[string]bool{}
+	// Rules: each finding, and each report once per rule; the shares its
+	// findings count the report toward.
+	shares := map[string]bool{}
 	var ruleIDs []string
 	for _, f := range rep.Findings {
 		rs := a.rules[f.Rule]
@@ -175,13 +174,8 @@ func (a *acc) addJudged(j gate.Judged, files int) {
 			ruleIDs = append(ruleIDs, f.Rule)
 			rs.Reports++
 		}
-		switch f.Rule {
-		case ruleCannedRisks, ruleCannedMitigations:
-			flags[flagCanned] = true
-		case ruleStale:
-			flags[flagStale] = true
-		case ruleUnderRatedIrrev:
-			flags[flagUnderRated] = true
+		for _, s := range a.ruleShares[f.Rule] {
+			shares[s] = true
 		}
 	}
 	var when time.Time
@@ -189,8 +183,8 @@ func (a *acc) addJudged(j gate.Judged, files int) {
 		if r.Has(proposal.FieldTimestamp) {
 			when = r.Time
 		}
-		if r.Has(proposal.FieldProposal) && speaksOfIrreversible(r.Proposal) {
-			flags[flagIrreversible] = true
+		if len(a.facts.IrreversibleTerms) > 0 && r.Has(proposal.FieldProposal) && containsAny(r.Proposal, a.facts.IrreversibleTerms) {
+			shares[ShareIrreversible] = true
 		}
 		if len(r.Conflicts) > 0 && r.Twin != nil {
 			tc := TwinConflict{File: rep.File, Twin: r.Twin.File}
@@ -200,8 +194,12 @@ func (a *acc) addJudged(j gate.Judged, files int) {
 			a.conflicts = append(a.conflicts, tc)
 		}
 	}
-	band := bandOf(rep.Severity)
-	a.bands[band]++
+	p := a.periodAt(periodOf(when, a.period))
+	if s := a.facts.Scale; s != nil {
+		band := s.bandOf(rep.Severity)
+		a.bands[band]++
+		p.severity[band]++
+	}
 
 	kind := rep.Kind
 	ks := a.kinds[kind]
@@ -213,12 +211,10 @@ func (a *acc) addJudged(j gate.Judged, files int) {
 	ks.Reports++
 	ks.add(rep.Verdict, 1)
 
-	p := a.periodAt(periodOf(when, a.period))
 	p.reports++
 	p.verdicts.add(rep.Verdict, 1)
-	p.severity[band]++
-	for f := range flags {
-		p.flags[f]++
+	for s := range shares {
+		p.shares[s]++
 	}
 
 	if rep.Verdict == gate.Block {
@@ -277,23 +273,12 @@ func (a *acc) addID(id, file string) {
 	}
 }
 
-// speaksOfIrreversible reports whether a proposal text speaks of an
-// irreversible change, as the generator's heuristic reads it: the words
-// "irreversible" or "data loss", in any case.
-func speaksOfIrreversible(text string) bool {
-	return containsFold(text, "irreversible") || containsFold(text, "data loss")
-}
-
-// containsFold is strings.Contains ignoring ASCII case, without copying.
-func containsFold(s, sub string) bool {
-	n := len(sub)
-	first := sub[0]
-	for i := 0; i+n <= len(s); i++ {
-		c := s[i] | 0x20
-		if c != first {
-			continue
-		}
-		if strings.EqualFold(s[i:i+n], sub) {
+// containsAny reports whether text contains one of the lower-case terms
+// once lowered, exactly as the policies read it (contains(lower(text), t)).
+func containsAny(text string, terms []string) bool {
+	lower := strings.ToLower(text)
+	for _, t := range terms {
+		if strings.Contains(lower, t) {
 			return true
 		}
 	}
@@ -307,7 +292,7 @@ func (a *acc) addResult(r *Result) {
 	a.count.OtherFiles += c.OtherFiles
 	a.count.Reports += c.Reports
 	a.count.Twins += c.Twins
-	a.count.NotReports += c.NotReports
+	a.count.OtherReports += c.OtherReports
 	a.count.Pass += c.Pass
 	a.count.Warn += c.Warn
 	a.count.Review += c.Review
@@ -336,19 +321,14 @@ func (a *acc) addResult(r *Result) {
 		a.bands[b.Band] += b.Reports
 	}
 	for _, p := range r.Periods {
-		cur := a.periodAt(p.Period)
-		cur.reports += p.Reports
-		cur.verdicts.merge(p.Verdicts)
-		for k, n := range p.Flags {
-			cur.flags[k] += n
-		}
-		for k, n := range p.Severity {
-			cur.severity[k] += n
-		}
+		a.periodAt(p.Period).merge(&periodAcc{reports: p.Reports, verdicts: p.Verdicts, shares: p.Shares, severity: p.Severity})
 	}
 	a.blocking = append(a.blocking, r.Blocking...)
 	a.conflicts = append(a.conflicts, r.TwinConflicts...)
-	a.notReports = append(a.notReports, r.NotReports...)
+	a.others = append(a.others, r.Others...)
+	for _, k := range r.OtherKinds {
+		a.otherKinds[k.Kind] += k.Reports
+	}
 	a.errors = append(a.errors, r.Errors...)
 	for _, id := range slices.Sorted(maps.Keys(r.IDs)) {
 		a.addID(id, r.IDs[id])
@@ -360,23 +340,28 @@ func (a *acc) addResult(r *Result) {
 	}
 }
 
-// result builds the sweep's result from the counts: shares, trends and
-// alerts derived, every list sorted. A shard's result (shard not nil) keeps
-// the id index that merge needs.
+// result builds the sweep's result from the counts: shares, trends,
+// alerts, what is new since the baseline and the notices derived, every
+// list sorted. A shard's result (shard not nil) keeps the id index that
+// merge needs, and leaves what is new to the merge.
 func (a *acc) result(s Settings, by gate.DecidedBy, base *Baseline, shard *Shard) *Result {
 	r := &Result{
-		Schema:        Schema,
-		DecidedBy:     by,
-		Settings:      s,
-		Count:         a.count,
-		Baseline:      base,
-		Blocking:      nonNil(a.blocking),
-		TwinConflicts: nonNil(a.conflicts),
-		NotReports:    nonNil(a.notReports),
-		Errors:        nonNil(a.errors),
-		DuplicateIDs:  []DuplicateID{},
-		Alerts:        []Alert{},
+		Schema:           Schema,
+		DecidedBy:        by,
+		Settings:         s,
+		Facts:            a.facts,
+		Count:            a.count,
+		Baseline:         base,
+		Blocking:         nonNil(a.blocking),
+		TwinConflicts:    nonNil(a.conflicts),
+		Others:           nonNil(a.others),
+		Errors:           nonNil(a.errors),
+		DuplicateIDs:     []DuplicateID{},
+		NewBlocking:      []Blocking{},
+		NoLongerBlocking: []string{},
+		OtherKinds:       []KindCount{},
 	}
+	r.Facts.Shares = nonNil(r.Facts.Shares)
 	r.Settings.Paths = nonNil(r.Settings.Paths)
 	r.Settings.Include = nonNil(r.Settings.Include)
 	r.Settings.Exclude = nonNil(r.Settings.Exclude)
@@ -386,6 +371,9 @@ func (a *acc) result(s Settings, by gate.DecidedBy, base *Baseline, shard *Shard
 		slices.Sort(files)
 		r.DuplicateIDs = append(r.DuplicateIDs, DuplicateID{ID: id, Files: files})
 	}
+	for _, k := range slices.Sorted(maps.Keys(a.otherKinds)) {
+		r.OtherKinds = append(r.OtherKinds, KindCount{Kind: k, Reports: a.otherKinds[k]})
+	}
 	if shard != nil {
 		sh := *shard
 		r.Shard = &sh
@@ -393,7 +381,7 @@ func (a *acc) result(s Settings, by gate.DecidedBy, base *Baseline, shard *Shard
 	}
 	r.sortLists()
 
-	for _, name := range bandNames {
+	for _, name := range a.facts.bandNames() {
 		if n := a.bands[name]; n > 0 {
 			r.Severity = append(r.Severity, Band{Band: name, Reports: n, Percent: percent(n, r.Count.Reports)})
 		}
@@ -408,25 +396,19 @@ func (a *acc) result(s Settings, by gate.DecidedBy, base *Baseline, shard *Shard
 	}
 	r.Kinds = nonNil(r.Kinds)
 
-	total := &periodAcc{flags: map[string]int{}, severity: map[string]int{}}
+	total := newPeriodAcc()
 	for _, key := range slices.Sorted(maps.Keys(a.periods)) {
 		p := a.periods[key]
-		total.reports += p.reports
-		total.verdicts.merge(p.verdicts)
-		for k, n := range p.flags {
-			total.flags[k] += n
-		}
-		for k, n := range p.severity {
-			total.severity[k] += n
-		}
+		total.merge(p)
 		r.Periods = append(r.Periods, Period{
 			Period: key, Reports: p.reports, Verdicts: p.verdicts,
-			Flags: fillKeys(p.flags, flagNames), Severity: fillKeys(p.severity, bandNames),
-			Measures: measuresOf(p),
+			Shares: fillKeys(p.shares, a.facts.counted()), Severity: fillKeys(p.severity, a.facts.bandNames()),
+			Measures:   a.facts.measuresOf(p),
+			Incomplete: a.facts.incomplete(key, s.Period, by.Now),
 		})
 	}
 	r.Periods = nonNil(r.Periods)
-	r.Measures = measuresOf(total)
+	r.Measures = a.facts.measuresOf(total)
 
 	r.Verdict = gate.Pass
 	switch {
@@ -440,19 +422,20 @@ func (a *acc) result(s Settings, by gate.DecidedBy, base *Baseline, shard *Shard
 		r.Verdict = gate.Warn
 	}
 	r.Alerts = alerts(r)
+	if shard == nil {
+		r.compareBlocking()
+	}
+	r.Notices = r.notices()
 	r.Clean = r.Verdict != gate.Error && r.Count.Block == 0 && len(r.Alerts) == 0
 	return r
 }
 
-// fillKeys returns m with every name present (zero when absent), so that
-// the JSON form always has the same keys.
+// fillKeys returns m with exactly the names as keys (zero when absent),
+// so that the JSON form always has the same keys.
 func fillKeys(m map[string]int, names []string) map[string]int {
 	out := make(map[string]int, len(names))
 	for _, n := range names {
 		out[n] = m[n]
-	}
-	for k, v := range m {
-		out[k] = v
 	}
 	return out
 }
@@ -474,57 +457,42 @@ func percent(n, total int) float64 {
 
 func round2(x float64) float64 { return math.Round(x*100) / 100 }
 
-// Measure names, in the order they are shown.
-const (
-	MeasureBlock        = "block"
-	MeasureReview       = "review"
-	MeasureCanned       = "canned"
-	MeasureStale        = "stale"
-	MeasureUnderRated   = "under_rated_irreversible"
-	MeasureIrreversible = "irreversible_text"
-	MeasureHighSeverity = "high_severity"
-	measureBandPrefix   = "severity:"
-)
-
-// measureLabels names the measures for people.
-var measureLabels = map[string]string{
-	MeasureBlock:        "blocked",
-	MeasureReview:       "review",
-	MeasureCanned:       "canned analysis",
-	MeasureStale:        "stale",
-	MeasureUnderRated:   "under-rated irreversible",
-	MeasureIrreversible: "irreversible in text",
-	MeasureHighSeverity: "severity 25+",
+// measuresOf derives the shares of one period, or of the whole sweep, in
+// the order of the facts' shares.
+func (f *Facts) measuresOf(p *periodAcc) []Measure {
+	out := make([]Measure, 0, len(f.Shares))
+	for _, d := range f.Shares {
+		var k int
+		switch d.From {
+		case fromVerdict:
+			if d.Name == ShareBlock {
+				k = p.verdicts.Block
+			} else {
+				k = p.verdicts.Review
+			}
+		case fromSeverity:
+			k = p.severity[bandReview] + p.severity[bandBlock]
+		default:
+			k = p.shares[d.Name]
+		}
+		out = append(out, Measure{Name: d.Name, Reports: k, Of: p.reports, Percent: percent(k, p.reports)})
+	}
+	return out
 }
 
-// MeasureLabel returns the name of a measure for people.
-func MeasureLabel(name string) string {
-	if l, ok := measureLabels[name]; ok {
-		return l
+// incomplete names the shares a period is too young for at now: those
+// whose reports must be MinAgeDays old, when the period ended less than
+// that long before now.
+func (f *Facts) incomplete(label, period string, now time.Time) []string {
+	_, end, ok := periodSpan(label, period)
+	if !ok {
+		return nil
 	}
-	if b, ok := strings.CutPrefix(name, measureBandPrefix); ok {
-		return "severity " + b
-	}
-	return name
-}
-
-// measuresOf derives the shares of one period, or of the whole sweep.
-func measuresOf(p *periodAcc) []Measure {
-	n := p.reports
-	m := func(name string, k int) Measure {
-		return Measure{Name: name, Reports: k, Of: n, Percent: percent(k, n)}
-	}
-	out := []Measure{
-		m(MeasureBlock, p.verdicts.Block),
-		m(MeasureReview, p.verdicts.Review),
-		m(MeasureCanned, p.flags[flagCanned]),
-		m(MeasureStale, p.flags[flagStale]),
-		m(MeasureUnderRated, p.flags[flagUnderRated]),
-		m(MeasureIrreversible, p.flags[flagIrreversible]),
-		m(MeasureHighSeverity, p.severity["25-44"]+p.severity["45-75"]),
-	}
-	for _, b := range bandNames {
-		out = append(out, m(measureBandPrefix+b, p.severity[b]))
+	var out []string
+	for _, d := range f.Shares {
+		if d.MinAgeDays > 0 && end.Add(time.Duration(d.MinAgeDays*24*float64(time.Hour))).After(now) {
+			out = append(out, d.Name)
+		}
 	}
 	return out
 }
@@ -537,109 +505,70 @@ func measureByName(ms []Measure, name string) (Measure, bool) {
 	return ms[i], true
 }
 
-// Names of the alerts the FSAR spec asks for.
-const (
-	TrustInflation = "trust inflation"
-	IncentiveDrift = "incentive drift"
-)
-
-// alerts compares the last two periods that have enough reports, and the
-// whole sweep with its baseline.
-func alerts(r *Result) []Alert {
-	out := []Alert{}
-	var last []Period
-	for i := len(r.Periods) - 1; i >= 0 && len(last) < 2; i-- {
-		p := r.Periods[i]
-		if p.Period != unknownPeriod && p.Reports >= max(r.Settings.MinReports, 1) {
-			last = append(last, p)
+// compareBlocking lists what blocks now and did not in the baseline, and
+// what blocked then and does not now. Without a baseline, or one whose
+// blocking reports were left out, there is nothing to say.
+func (r *Result) compareBlocking() {
+	b := r.Baseline
+	if b == nil || b.BlockingOmitted > 0 {
+		return
+	}
+	now := map[string]bool{}
+	for _, x := range r.Blocking {
+		now[x.File] = true
+		if _, found := slices.BinarySearch(b.Blocking, x.File); !found {
+			r.NewBlocking = append(r.NewBlocking, x)
 		}
 	}
-	if len(last) == 2 {
-		out = append(out, compare(r.Settings.AlertThreshold, "period", last[1].Period, last[0].Period, last[1].Measures, last[0].Measures)...)
+	for _, f := range b.Blocking {
+		if !now[f] {
+			r.NoLongerBlocking = append(r.NoLongerBlocking, f)
+		}
 	}
-	if b := r.Baseline; b != nil {
-		out = append(out, compare(r.Settings.AlertThreshold, "baseline",
-			"the baseline of "+b.Now, "this sweep of "+r.DecidedBy.Now.UTC().Format(time.RFC3339Nano), b.Measures, r.Measures)...)
-	}
-	return out
 }
 
-// compare returns an alert for every measure whose share moved by more
-// than threshold points from one set of measures to another. A share of
-// no reports (an empty baseline, an empty sweep) is no data: it is
-// compared with nothing. So is a share that is not a percentage, which
-// only a result that was not checked (DecodeResult) can hold: no alert is
-// ever NaN or infinite.
-func compare(threshold float64, against, from, to string, before, after []Measure) []Alert {
-	var out []Alert
-	hasData := func(m Measure) bool { return m.Of > 0 && m.Percent >= 0 && m.Percent <= 100 }
-	irrevUp := false
-	if a, ok := measureByName(after, MeasureIrreversible); ok && hasData(a) {
-		if b, ok := measureByName(before, MeasureIrreversible); ok && hasData(b) {
-			irrevUp = a.Reports > 0 && a.Percent >= b.Percent
+// notices derives what a reader should know of how the sweep was made.
+func (r *Result) notices() []string {
+	out := r.Facts.notices()
+	s := r.Settings
+	if s.BaselineMissing {
+		out = append(out, fmt.Sprintf("no baseline yet (%s): this is the first sweep, compared with nothing; its result is the next sweep's baseline, and until then every blocking report counts as new", s.BaselineFrom))
+	}
+	b := r.Baseline
+	if b == nil {
+		return nonNil(out)
+	}
+	if b.Digest != r.DecidedBy.PolicyDigest {
+		out = append(out, fmt.Sprintf("the baseline of %s was judged with other policies or configuration (%s; now %s): a move against it may come from them, not from the reports",
+			b.Now, shortDigest(b.Digest), shortDigest(r.DecidedBy.PolicyDigest)))
+	}
+	if !slices.Equal(b.Paths, r.Settings.Paths) {
+		out = append(out, fmt.Sprintf("the baseline swept %s, this sweep %s: the reports compared are not the same set",
+			strings.Join(b.Paths, ", "), strings.Join(r.Settings.Paths, ", ")))
+	}
+	var missing []string
+	for _, m := range r.Measures {
+		if _, ok := measureByName(b.Measures, m.Name); !ok {
+			missing = append(missing, r.Facts.Label(m.Name))
 		}
 	}
-	for _, am := range after {
-		bm, ok := measureByName(before, am.Name)
-		if !ok || !hasData(am) || !hasData(bm) {
-			continue
-		}
-		change := round2(am.Percent - bm.Percent)
-		if !(math.Abs(change) > threshold) {
-			continue
-		}
-		al := Alert{
-			Measure: am.Name, Against: against, From: from, To: to,
-			FromReports: bm.Reports, FromOf: bm.Of, FromPercent: bm.Percent,
-			ToReports: am.Reports, ToOf: am.Of, ToPercent: am.Percent,
-			Change: change,
-		}
-		switch {
-		case am.Name == MeasureCanned && change > 0:
-			al.Name = TrustInflation
-		case am.Name == MeasureUnderRated && change > 0:
-			al.Name = IncentiveDrift
-		case am.Name == MeasureHighSeverity && change < 0 && irrevUp:
-			al.Name = IncentiveDrift
-		}
-		al.Message = alertMessage(al, threshold)
-		out = append(out, al)
+	if len(missing) > 0 {
+		out = append(out, "the baseline has no "+strings.Join(missing, ", ")+" share: not compared")
 	}
-	slices.SortStableFunc(out, func(x, y Alert) int {
-		return cmp.Compare(measureRank(x.Measure), measureRank(y.Measure))
-	})
-	return out
+	if b.BlockingOmitted > 0 {
+		out = append(out, fmt.Sprintf("the baseline's %s were not kept with it (too many for a tracking issue): no report is said new or no longer blocking, and every blocking report counts as new; keep the JSON result as the baseline instead (--baseline FILE)",
+			count(b.BlockingOmitted, "blocking report")))
+	}
+	if b.Reports == 0 {
+		out = append(out, "the baseline has no reports: no share is compared with it")
+	}
+	return nonNil(out)
 }
 
-// measureRank orders alerts: named measures first, in their order, then
-// the severity bands.
-func measureRank(name string) int {
-	order := []string{MeasureBlock, MeasureReview, MeasureCanned, MeasureStale, MeasureUnderRated, MeasureIrreversible, MeasureHighSeverity}
-	if i := slices.Index(order, name); i >= 0 {
-		return i
+// shortDigest shortens a policy digest for a sentence.
+func shortDigest(d string) string {
+	if len(d) > 19 {
+		return d[:19] + "…"
 	}
-	if b, ok := strings.CutPrefix(name, measureBandPrefix); ok {
-		return len(order) + slices.Index(bandNames, b)
-	}
-	return 100
-}
-
-func alertMessage(a Alert, threshold float64) string {
-	verb := "rose"
-	if a.Change < 0 {
-		verb = "fell"
-	}
-	var b strings.Builder
-	if a.Name != "" {
-		b.WriteString(a.Name + ": ")
-	}
-	fmt.Fprintf(&b, "the %s share %s from %s%% (%d of %d reports) in %s to %s%% (%d of %d) in %s, %s points (threshold %s)",
-		MeasureLabel(a.Measure), verb,
-		fmtNum(a.FromPercent), a.FromReports, a.FromOf, a.From,
-		fmtNum(a.ToPercent), a.ToReports, a.ToOf, a.To,
-		signed(a.Change), fmtNum(threshold))
-	if a.Name == IncentiveDrift && a.Measure == MeasureHighSeverity {
-		b.WriteString(", while the share of texts speaking of irreversible change did not fall")
-	}
-	return b.String()
+	return d
 }

@@ -7,19 +7,28 @@ import (
 	"testing"
 )
 
-// TestCompareFinite: the comparison takes no share that is not a
-// percentage, so that no alert is NaN or infinite ("-Inf points") and the
+// TestAlertsFinite: a share that is not a percentage, which only a
+// baseline given as a value and never checked can hold, is compared with
+// nothing, so that no alert is NaN or infinite ("-Inf points") and the
 // JSON can always be written.
-func TestCompareFinite(t *testing.T) {
+func TestAlertsFinite(t *testing.T) {
 	dir := t.TempDir()
 	trendFolder(t, dir)
 	r := sweepIn(t, dir, Options{Paths: []string{"r"}})
 	for _, m := range outOfRange {
-		before := append([]Measure{m}, r.Measures[1:]...)
-		for _, a := range append(compare(10, "baseline", "then", "now", before, r.Measures), compare(10, "baseline", "then", "now", r.Measures, before)...) {
-			for _, x := range []float64{a.Change, a.FromPercent, a.ToPercent} {
-				if math.IsNaN(x) || math.IsInf(x, 0) {
-					t.Errorf("%+v: alert %q", m, a.Message)
+		for _, swap := range []bool{false, true} {
+			base := r.AsBaseline()
+			base.Measures = append([]Measure{m}, base.Measures[1:]...)
+			x := *r
+			x.Baseline = base
+			if swap {
+				x.Measures, x.Baseline.Measures = x.Baseline.Measures, x.Measures
+			}
+			for _, a := range alerts(&x) {
+				for _, v := range []float64{a.Change, a.FromPercent, a.ToPercent} {
+					if math.IsNaN(v) || math.IsInf(v, 0) {
+						t.Errorf("%+v: alert %q", m, a.Message)
+					}
 				}
 			}
 		}
@@ -53,7 +62,7 @@ func TestEmptyBaseline(t *testing.T) {
 		t.Errorf("the text output does not say the baseline is empty:\n%s", text.String())
 	}
 	// Nor does an empty sweep alert against a baseline with reports.
-	full := sweepIn(t, "", Options{Paths: []string{"r"}})
+	full := sweepIn(t, "", Options{Paths: []string{"r"}, DecidedBy: shapedBy})
 	r = sweepIn(t, "", Options{Paths: []string{"empty"}, AllowEmpty: true, Baseline: full.AsBaseline()})
 	for _, a := range r.Alerts {
 		t.Errorf("alert of an empty sweep: %s", a.Message)

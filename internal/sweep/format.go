@@ -11,7 +11,9 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/fsar-gate/fsar/internal/actions"
 	"github.com/fsar-gate/fsar/internal/escape"
+	"github.com/fsar-gate/fsar/internal/ghref"
 )
 
 // Formats are the output formats of a sweep.
@@ -72,8 +74,12 @@ func WriteJSON(w io.Writer, r *Result) error {
 // TrackingMarker is the hidden line that starts the markdown summary, by
 // which a tracking issue for the same sweep is found again: it names the
 // swept paths, so that sweeps of different folders keep their own issue.
-func TrackingMarker(r *Result) string {
-	h := sha256.Sum256([]byte(strings.Join(r.Settings.Paths, "\x00")))
+func TrackingMarker(r *Result) string { return MarkerFor(r.Settings.Paths) }
+
+// MarkerFor is the tracking issue's marker of a sweep of paths (see
+// TrackingMarker).
+func MarkerFor(paths []string) string {
+	h := sha256.Sum256([]byte(strings.Join(paths, "\x00")))
 	return "<!-- fsar-sweep-tracking-issue paths=" + hex.EncodeToString(h[:6]) + " -->"
 }
 
@@ -92,6 +98,9 @@ func IssueTitle(res *Result) string {
 		case n > 1:
 			parts = append(parts, fmt.Sprintf("%d %ss", n, thing))
 		}
+	}
+	if b := res.Baseline; b != nil && b.BlockingOmitted == 0 {
+		plural(len(res.NewBlocking), "new blocking report")
 	}
 	plural(res.Count.Block, "blocking report")
 	plural(len(res.Alerts), "alert")
@@ -121,8 +130,52 @@ func topRules(r *Result, n int) []RuleStat {
 	return rules
 }
 
-// trendMeasures are the measures shown per period.
-var trendMeasures = []string{MeasureBlock, MeasureReview, MeasureCanned, MeasureStale, MeasureUnderRated, MeasureHighSeverity}
+// shareNames are the names of the shares the result follows, in order.
+func (r *Result) shareNames() []string {
+	names := make([]string, len(r.Facts.Shares))
+	for i, d := range r.Facts.Shares {
+		names[i] = d.Name
+	}
+	return names
+}
+
+// incompleteMark marks a share in a period too young for it.
+const incompleteMark = "*"
+
+// cell is a period's share as the tables show it: its percentage, marked
+// when the period is too young for the share.
+func (p Period) cell(name string) string {
+	m, _ := measureByName(p.Measures, name)
+	c := fmtNum(m.Percent) + "%"
+	if slices.Contains(p.Incomplete, name) {
+		c += incompleteMark
+	}
+	return c
+}
+
+// anyIncomplete tells whether a period is too young for a share.
+func (r *Result) anyIncomplete() bool {
+	return slices.ContainsFunc(r.Periods, func(p Period) bool { return len(p.Incomplete) > 0 })
+}
+
+// incompleteNote explains the mark.
+func (r *Result) incompleteNote() string {
+	var parts []string
+	for _, d := range r.Facts.Shares {
+		if d.MinAgeDays > 0 {
+			parts = append(parts, fmt.Sprintf("%s needs reports %s days old", d.Label, fmtNum(d.MinAgeDays)))
+		}
+	}
+	return incompleteMark + " incomplete: the period is too young for the share (" + strings.Join(parts, "; ") + "), which leaves it out of the trends"
+}
+
+// otherKindName names a kind of other report for people.
+func otherKindName(k string) string {
+	if k == "" {
+		return "(no kind: no title or id prefix)"
+	}
+	return k
+}
 
 // fmtNum formats a number without trailing zeros: 12.5, 10, 0.38.
 func fmtNum(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
@@ -173,4 +226,35 @@ func kindName(k string) string {
 		return "(none)"
 	}
 	return k
+}
+
+// Links locate the swept reports on GitHub, so that the markdown and HTML
+// outputs link each report to its file: the server, repository and commit
+// (all three, well formed), and the folders that relative paths start
+// from (see ghref.RepoPath). The zero Links link nothing.
+type Links struct {
+	ServerURL, Repository, SHA string
+	WorkDir, RepoRoot          string
+}
+
+// Locate takes where the reports are from the Actions environment: its
+// server, repository, the commit links point at (actions.Env.LinkSHA)
+// and the checkout's root; workDir is the folder relative paths start
+// from.
+func (l *Links) Locate(env *actions.Env, workDir string) {
+	l.ServerURL, l.Repository, l.SHA = env.ServerURL, env.Repository, env.LinkSHA()
+	l.WorkDir, l.RepoRoot = workDir, env.Workspace
+}
+
+// URL is the file's page on GitHub, or "" when it cannot be linked.
+func (l Links) URL(file string) string {
+	return ghref.BlobURL(l.ServerURL, l.Repository, l.SHA, ghref.RepoPath(file, l.WorkDir, l.RepoRoot), 0)
+}
+
+// mdFile is a file for markdown: its path escaped, linked when it can be.
+func (l Links) mdFile(file string) string {
+	if u := l.URL(file); u != "" {
+		return "[" + md(file) + "](" + u + ")"
+	}
+	return md(file)
 }

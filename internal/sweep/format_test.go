@@ -61,14 +61,17 @@ func init() {
 }
 
 // hostile is a result whose report texts try to break out of every format.
-func hostile() *Result {
+func hostile(t testing.TB) *Result {
 	sev := 48.0
 	evil := "x|y`z<script>alert(1)</script>[a](http://e.com) @octocat **b** \x1b[31mred\n# h"
-	a := newAcc(PeriodMonth)
+	a := newAcc(PeriodMonth, testFacts(t))
 	a.blocking = append(a.blocking, Blocking{File: "r/" + evil + ".md", ID: "fsar_" + evil, Severity: &sev, Rules: []string{"rule|" + evil}})
 	a.conflicts = append(a.conflicts, TwinConflict{File: evil + ".md", Twin: evil + ".json", Fields: []string{"severity"}})
 	a.errors = append(a.errors, gate.Problem{Location: gate.Location{File: evil, Line: 3, Column: 4}, Message: "bad " + evil})
-	a.notReports = append(a.notReports, evil)
+	a.others = append(a.others, Other{File: evil, Kind: "drift"})
+	a.otherKinds["drift"]++
+	a.count.OtherReports = 1
+	a.count.Files = 2
 	a.rules["rule|"+evil] = &RuleStat{Rule: "rule|" + evil, Level: "deny", Title: evil, Reports: 1, Findings: 1}
 	a.kinds[evil] = &KindStat{Kind: evil, Reports: 1, Verdicts: Verdicts{Block: 1}}
 	a.addID("fsar_"+evil, "one@"+evil)
@@ -77,14 +80,14 @@ func hostile() *Result {
 	p := a.periodAt(evil)
 	p.reports = 1
 	p.verdicts.Block = 1
-	return a.result(Settings{Paths: []string{evil}, Period: PeriodMonth, AlertThreshold: 10, MinReports: 1},
+	return a.result(Settings{Paths: []string{evil}, Period: PeriodMonth, AlertThreshold: 10, MinReports: 1, Window: 6, Streak: 3},
 		gate.DecidedBy{Now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}, nil, nil)
 }
 
 // TestEscaping: report texts cannot add markup, mentions, links or scripts
 // to the markdown and HTML outputs, nor escape sequences to the text one.
 func TestEscaping(t *testing.T) {
-	r := hostile()
+	r := hostile(t)
 	var md, html, text bytes.Buffer
 	if err := WriteMarkdown(&md, r); err != nil {
 		t.Fatal(err)
@@ -157,33 +160,6 @@ func TestMarkdownMarker(t *testing.T) {
 	}
 }
 
-func TestProgress(t *testing.T) {
-	var buf bytes.Buffer
-	clock := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	p := NewProgress(&buf, func() time.Time { return clock })
-	p.start = clock
-	for range 500 {
-		p.found()
-	}
-	for range 100 {
-		p.judged()
-	}
-	clock = clock.Add(2 * time.Second)
-	if got, want := p.Line(), "sweeping: 100 of 500+ reports, 50 reports/s, time left: counting"; got != want {
-		t.Errorf("while walking: %q, want %q", got, want)
-	}
-	p.walked()
-	if got, want := p.Line(), "sweeping: 100 of 500 reports, 50 reports/s, 8s left"; got != want {
-		t.Errorf("after the walk: %q, want %q", got, want)
-	}
-	p.Start(time.Millisecond)
-	time.Sleep(20 * time.Millisecond)
-	p.Stop()
-	if out := buf.String(); !strings.HasPrefix(out, "\rsweeping: ") || !strings.HasSuffix(out, "\r\x1b[K") {
-		t.Errorf("progress output %q", out)
-	}
-}
-
 func TestFormats(t *testing.T) {
 	if err := ValidFormat("sarif"); err == nil {
 		t.Error("sarif accepted")
@@ -199,7 +175,7 @@ func TestFormats(t *testing.T) {
 // TestMarkdownFitsAnIssue: however large the sweep, the markdown summary
 // fits a GitHub issue body (65,536 characters).
 func TestMarkdownFitsAnIssue(t *testing.T) {
-	a := newAcc(PeriodDay)
+	a := newAcc(PeriodDay, testFacts(t))
 	long := strings.Repeat("very-long-name-", 100)
 	day := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 	for i := range 1500 {
@@ -210,10 +186,11 @@ func TestMarkdownFitsAnIssue(t *testing.T) {
 		f := fmt.Sprintf("r/%05d-%s.md", i, long)
 		a.blocking = append(a.blocking, Blocking{File: f, ID: "fsar_" + long, Rules: []string{"severity-hard"}})
 		a.errors = append(a.errors, gate.Problem{Location: gate.Location{File: f}, Message: long})
-		a.notReports = append(a.notReports, f)
+		a.others = append(a.others, Other{File: f, Kind: "drift"})
+		a.otherKinds["drift"]++
 		a.rules[fmt.Sprintf("rule-%d-%s", i, long)] = &RuleStat{Rule: fmt.Sprintf("rule-%d-%s", i, long), Level: "deny", Reports: 1}
 	}
-	r := a.result(Settings{Paths: []string{"r"}, Period: PeriodDay, AlertThreshold: 10, MinReports: 1}, testBy, nil, nil)
+	r := a.result(Settings{Paths: []string{"r"}, Period: PeriodDay, AlertThreshold: 10, MinReports: 1, Window: 6, Streak: 3}, testBy, nil, nil)
 	var buf bytes.Buffer
 	if err := WriteMarkdown(&buf, r); err != nil {
 		t.Fatal(err)

@@ -175,11 +175,11 @@ func checkTaken(t *testing.T, data []byte) {
 	switch {
 	case r.Shard == nil:
 		// As the baseline of the same sweep: nothing moved.
-		a := newAcc(r.Settings.Period)
+		a := newAcc(r.Settings.Period, r.Facts)
 		a.addResult(r)
 		derived = a.result(r.Settings, r.DecidedBy, r.AsBaseline(), nil)
 		for _, al := range derived.Alerts {
-			if al.Against == "baseline" {
+			if al.Rule == ruleBaseline {
 				t.Errorf("alert against itself: %s", al.Message)
 			}
 		}

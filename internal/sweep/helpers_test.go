@@ -45,6 +45,45 @@ func defaultEngine(t testing.TB) *policy.Engine {
 	return engineVal
 }
 
+// engineAt is the bundled policies at another evaluation time.
+func engineAt(t testing.TB, at time.Time) *policy.Engine {
+	t.Helper()
+	e, err := policy.Load(t.Context(), policy.Options{Sources: []policy.Source{{Name: "policies", FS: policies.FS}}, Now: at})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// sweepAt runs a sweep in the current folder as sweepIn does, with the
+// bundled policies at another evaluation time.
+func sweepAt(t testing.TB, at time.Time, opts Options) *Result {
+	t.Helper()
+	opts.DecidedBy = testBy
+	opts.DecidedBy.Now = at
+	if opts.AlertThreshold == 0 {
+		opts.AlertThreshold = 10
+	}
+	r, err := Run(t.Context(), engineAt(t, at), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.validate(); err != nil {
+		t.Fatalf("the sweep's own result is refused: %v", err)
+	}
+	return r
+}
+
+// testFacts are what the bundled policies declare for a sweep.
+func testFacts(t testing.TB) Facts {
+	t.Helper()
+	f, err := Learn(t.Context(), defaultEngine(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
 // corpusDir is the real corpus, beside the repository; tests that need it
 // skip without.
 func corpusDir(t testing.TB) string {

@@ -208,10 +208,10 @@ func TestBaselineOutOfRange(t *testing.T) {
 
 // outOfRange are shares that are not percentages.
 var outOfRange = []Measure{
-	{Name: MeasureBlock, Reports: -5, Of: 0, Percent: 1e308},
-	{Name: MeasureBlock, Reports: 1, Of: 10, Percent: -1e308},
-	{Name: MeasureBlock, Reports: 1, Of: 10, Percent: math.Inf(1)},
-	{Name: MeasureBlock, Reports: 1, Of: 10, Percent: math.NaN()},
+	{Name: ShareBlock, Reports: -5, Of: 0, Percent: 1e308},
+	{Name: ShareBlock, Reports: 1, Of: 10, Percent: -1e308},
+	{Name: ShareBlock, Reports: 1, Of: 10, Percent: math.Inf(1)},
+	{Name: ShareBlock, Reports: 1, Of: 10, Percent: math.NaN()},
 }
 
 // TestReadRefuses: every part of a result read from a file is checked;
@@ -270,9 +270,24 @@ func TestReadRefuses(t *testing.T) {
 		{"measure missing", whole, map[string]any{"measures": []any{}}, "", "measures: 0 measures"},
 		{"period label", whole, map[string]any{"periods.0.period": "[x](https://evil.example)"}, "", "periods[0]"},
 		{"period order", whole, map[string]any{"periods.0.period": "2026-03"}, "", "periods[1]"},
-		{"period flag", whole, map[string]any{"periods.0.flags.evil": 1}, "", "periods[0].flags"},
-		{"period flag count", whole, map[string]any{"periods.0.flags.canned": 11}, "", "periods[0].flags.canned"},
-		{"period severity", whole, map[string]any{"periods.0.severity.0-9": 0}, "", "periods[0] (2026-01): the severity bands hold"},
+		{"period share", whole, map[string]any{"periods.0.shares.evil": 1}, "", "periods[0].shares"},
+		{"period share count", whole, map[string]any{"periods.0.shares.canned": 11}, "", "periods[0].shares.canned"},
+		{"period severity", whole, map[string]any{"periods.0.severity.low": 0}, "", "periods[0] (2026-01): the severity bands hold"},
+		{"period incomplete forged", whole, map[string]any{"periods.0.incomplete": []any{"stale"}}, "", "periods is not what"},
+		{"share forged", whole, map[string]any{"policy_facts.shares.2.name": "<b>"}, "", "policy_facts.shares[2]: name"},
+		{"share of fsar's own", whole, map[string]any{"policy_facts.shares.2.from": "verdict"}, "", "policy_facts.shares[2] (canned): from"},
+		{"share direction", whole, map[string]any{"policy_facts.shares.2.bad": "sideways"}, "", "policy_facts.shares[2] (canned): bad"},
+		{"shares out of order", whole, map[string]any{
+			"policy_facts.shares.0": map[string]any{"name": "review", "label": "review", "from": "verdict", "bad": "rise"},
+			"policy_facts.shares.1": map[string]any{"name": "block", "label": "blocked", "from": "verdict", "bad": "rise"},
+		}, "", "expected the block and review shares first"},
+		{"scale", whole, map[string]any{"policy_facts.severity_scale.review": 99}, "", "policy_facts.severity_scale"},
+		{"scale dropped", whole, map[string]any{"policy_facts.severity_scale": nil}, "", "the severity share goes with a severity scale"},
+		{"terms", whole, map[string]any{"policy_facts.irreversible_terms": []any{" "}}, "", "policy_facts.irreversible_terms"},
+		{"notice forged", whole, map[string]any{"notices": []any{"[x](https://evil.example)"}}, "", "notices is not what"},
+		{"window", whole, map[string]any{"settings.window": 1}, "", "settings: --window 1"},
+		{"new blocking forged", whole, map[string]any{"new_blocking": []any{map[string]any{"file": "x.md", "rules": []any{}}}}, "", "new_blocking[0] (\"x.md\")"},
+		{"no longer blocking forged", whole, map[string]any{"no_longer_blocking": []any{"x.md"}}, "", "no_longer_blocking is not what"},
 		{"period reports", whole, map[string]any{"periods.0.reports": 9}, "", "periods[0] (2026-01): reports is 9"},
 		{"period share", whole, map[string]any{"periods.0.measures.0.percent": 99}, "", "periods[0].measures[0] (block)"},
 		{"rule level", whole, map[string]any{"rules.0.level": "<img src=x>"}, "", "rules[0]"},
@@ -284,7 +299,8 @@ func TestReadRefuses(t *testing.T) {
 		{"alerts dropped", whole, map[string]any{"alerts": []any{}, "clean": true}, "", "alerts is not what"},
 		{"clean forged", whole, map[string]any{"clean": true}, "", "clean is not what"},
 		{"errors dropped", mixed, map[string]any{"errors": []any{}}, "", "errors lists 0 errors"},
-		{"not reports dropped", mixed, map[string]any{"not_reports": []any{}}, "", "not_reports lists 0 files"},
+		{"other reports dropped", mixed, map[string]any{"other_reports": []any{}}, "", "other_reports lists 0 files"},
+		{"other kinds forged", mixed, map[string]any{"other_kinds.0.reports": 5}, "", "other_kinds count 7 reports"},
 		{"error line", mixed, map[string]any{"errors.0.location.line": -1}, "", "errors[0]"},
 		{"duplicate ids", mixed, map[string]any{"duplicate_ids.0.files": []any{"one"}}, "", "duplicate_ids[0]"},
 		{"ids of a whole sweep", mixed, map[string]any{"ids": map[string]any{"fsar_x": "a.md"}}, "", "ids: only a shard"},

@@ -7,8 +7,10 @@ import (
 	"github.com/fsar-gate/fsar/internal/gate"
 )
 
-// Schema names the version of the sweep result's JSON form.
-const Schema = "fsar.sweep/v1"
+// Schema names the version of the sweep result's JSON form. v2 follows
+// the shares the policies declare, with windowed trends, the reports new
+// since the baseline, and the reports of other kinds by kind.
+const Schema = "fsar.sweep/v2"
 
 // Result is one sweep: what was swept, how, and everything its outputs
 // show. Its JSON form (Schema) is deterministic — lists sorted, the same
@@ -20,7 +22,10 @@ type Result struct {
 	Clean     bool           `json:"clean"`
 	DecidedBy gate.DecidedBy `json:"decided_by"`
 	Settings  Settings       `json:"settings"`
-	Count     Count          `json:"count"`
+	// Facts are what the policies declare for a sweep: the shares, the
+	// severity scale, the words of irreversible change.
+	Facts Facts `json:"policy_facts"`
+	Count Count `json:"count"`
 	// Measures are the shares over the whole sweep.
 	Measures []Measure  `json:"measures"`
 	Severity []Band     `json:"severity"`
@@ -29,13 +34,25 @@ type Result struct {
 	Periods  []Period   `json:"periods"`
 	Baseline *Baseline  `json:"baseline,omitempty"`
 	Alerts   []Alert    `json:"alerts"`
+	// NewBlocking are the blocking reports that did not block (or were
+	// not there) in the baseline; NoLongerBlocking the baseline's
+	// blocking reports that do not block now (or are gone). Both are
+	// empty without a baseline that lists its blocking reports.
+	NewBlocking      []Blocking `json:"new_blocking"`
+	NoLongerBlocking []string   `json:"no_longer_blocking"`
 	// Blocking lists the reports whose verdict is block, by file.
 	Blocking      []Blocking     `json:"blocking"`
 	TwinConflicts []TwinConflict `json:"twin_conflicts"`
 	DuplicateIDs  []DuplicateID  `json:"duplicate_ids"`
-	// NotReports lists the files found that are not FSAR reports (drift
-	// reports, READMEs): counted, never failures.
-	NotReports []string `json:"not_reports"`
+	// Others lists the files that are not FSAR reports (drift reports,
+	// quality regression reports, READMEs): counted by kind in OtherKinds,
+	// never judged, never failures.
+	Others     []Other     `json:"other_reports"`
+	OtherKinds []KindCount `json:"other_kinds"`
+	// Notices say what a reader should know of how the sweep was made:
+	// what the policies do not declare, a baseline of other policies, a
+	// first sweep without a baseline.
+	Notices []string `json:"notices"`
 	// Errors are the read, walk and evaluation errors, by file.
 	Errors []gate.Problem `json:"errors"`
 
@@ -44,6 +61,10 @@ type Result struct {
 	// can find ids used in more than one shard.
 	Shard *Shard            `json:"shard,omitempty"`
 	IDs   map[string]string `json:"ids,omitempty"`
+
+	// Links locate the reports on GitHub for the markdown and HTML
+	// outputs; not part of the result's JSON.
+	Links Links `json:"-"`
 }
 
 // Settings are the sweep's parameters that shape its result.
@@ -57,18 +78,25 @@ type Settings struct {
 	// AlertThreshold is the move of a share, in percentage points, above
 	// which an alert fires.
 	AlertThreshold float64 `json:"alert_threshold"`
+	// Window is how many periods a share's trend is measured across;
+	// Streak, how many periods in a row a share must move the bad way to
+	// alert (0: never).
+	Window int `json:"window"`
+	Streak int `json:"streak"`
 	// MinReports is the fewest reports a period needs to take part in the
-	// comparison of the last two periods.
+	// trends.
 	MinReports int `json:"min_reports"`
 	// AllowEmpty makes a sweep that finds no report clean.
 	AllowEmpty bool `json:"allow_empty"`
-	// MaxBytes is the largest report file read (--max-size); 0 in results
-	// of fsar versions that did not record it.
+	// MaxBytes is the largest report file read (--max-size); MaxItems the
+	// most risks, mitigations and markers a report may hold (--max-items).
 	MaxBytes int64 `json:"max_bytes"`
-	// MaxItems is the most risks, mitigations and markers a report may
-	// hold (--max-items); 0 in results of fsar versions that did not
-	// record it.
-	MaxItems int `json:"max_items"`
+	MaxItems int   `json:"max_items"`
+	// BaselineFrom is where a baseline was asked for (a file's path, or
+	// "issue"); BaselineMissing is set when there was none yet there: the
+	// first sweep.
+	BaselineFrom    string `json:"baseline_from,omitempty"`
+	BaselineMissing bool   `json:"baseline_missing,omitempty"`
 }
 
 // Count sums up the sweep.
@@ -80,12 +108,14 @@ type Count struct {
 	// Reports are the reports read (twins count once), errors included.
 	Reports int `json:"reports"`
 	// Twins are the reports read from a markdown file and its JSON twin.
-	Twins      int `json:"twins"`
-	NotReports int `json:"not_reports"`
-	Pass       int `json:"pass"`
-	Warn       int `json:"warn"`
-	Review     int `json:"review"`
-	Block      int `json:"block"`
+	Twins int `json:"twins"`
+	// OtherReports are the documents found that are not FSAR reports
+	// (twins count once).
+	OtherReports int `json:"other_reports"`
+	Pass         int `json:"pass"`
+	Warn         int `json:"warn"`
+	Review       int `json:"review"`
+	Block        int `json:"block"`
 	// Error counts the reports that could not be read or judged.
 	Error int `json:"error"`
 	// Errors counts every problem, including those not tied to a report.
@@ -160,42 +190,69 @@ type KindStat struct {
 // Period is one period of report time: its counts, from which its shares
 // are derived.
 type Period struct {
-	Period   string         `json:"period"`
-	Reports  int            `json:"reports"`
-	Verdicts Verdicts       `json:"verdicts"`
-	Flags    map[string]int `json:"flags"`
+	Period   string   `json:"period"`
+	Reports  int      `json:"reports"`
+	Verdicts Verdicts `json:"verdicts"`
+	// Shares counts the reports toward each share of rules or text (the
+	// verdict and severity shares come from Verdicts and Severity).
+	Shares map[string]int `json:"shares"`
+	// Severity counts the reports by severity band (none without a scale).
 	Severity map[string]int `json:"severity"`
 	// Measures are derived from the counts above.
 	Measures []Measure `json:"measures"`
+	// Incomplete names the shares this period is too young for (its
+	// reports are not yet as old as the share needs: ShareDef.MinAgeDays):
+	// they are shown, marked, and left out of the trends.
+	Incomplete []string `json:"incomplete,omitempty"`
 }
 
 // Baseline is the summary of an earlier sweep that this one is compared
-// with.
+// with: its shares, and its blocking reports, to say what is new.
 type Baseline struct {
 	Now      string    `json:"now"`
 	Digest   string    `json:"policy_digest"`
+	Paths    []string  `json:"paths"`
 	Reports  int       `json:"reports"`
 	Measures []Measure `json:"measures"`
+	// Blocking are the files of its blocking reports, sorted.
+	Blocking []string `json:"blocking"`
+	// BlockingOmitted counts the blocking reports of a baseline kept where
+	// their files did not fit (a tracking issue): Blocking is then empty,
+	// and no report can be said new or no longer blocking.
+	BlockingOmitted int `json:"blocking_omitted,omitempty"`
 }
 
-// Alert is a share that moved by more than the threshold.
+// Alert is a share that moved the bad way: across the trend window by
+// more than the threshold ("trend"), in each of the last periods
+// ("streak"), or against the baseline by more than the threshold
+// ("baseline").
 type Alert struct {
 	// Name is set for the moves the FSAR spec names: "trust inflation"
-	// (canned analyses rising), "incentive drift" (severity falling while
-	// texts speak of irreversible change).
-	Name    string `json:"name,omitempty"`
-	Measure string `json:"measure"`
-	// Against is "period" (the last two periods) or "baseline".
-	Against     string  `json:"against"`
+	// (canned analyses rising), "incentive drift" (under-rated
+	// irreversible proposals rising, or severity falling while texts
+	// speak of irreversible change no less).
+	Name  string `json:"name,omitempty"`
+	Share string `json:"share"`
+	// Rule is trend, streak or baseline.
+	Rule string `json:"rule"`
+	// Periods and Values are, for trend and streak, the periods measured
+	// and the share in each, in percent.
+	Periods []string  `json:"periods,omitempty"`
+	Values  []float64 `json:"values,omitempty"`
+	// From and To name the ends: the first and last period, or the
+	// baseline and this sweep; their shares and, against the baseline,
+	// their counts.
 	From        string  `json:"from"`
 	To          string  `json:"to"`
-	FromReports int     `json:"from_reports"`
-	FromOf      int     `json:"from_of"`
 	FromPercent float64 `json:"from_percent"`
-	ToReports   int     `json:"to_reports"`
-	ToOf        int     `json:"to_of"`
 	ToPercent   float64 `json:"to_percent"`
-	// Change is ToPercent - FromPercent, in percentage points.
+	FromReports int     `json:"from_reports,omitempty"`
+	FromOf      int     `json:"from_of,omitempty"`
+	ToReports   int     `json:"to_reports,omitempty"`
+	ToOf        int     `json:"to_of,omitempty"`
+	// Change is the move in percentage points: the trend's change across
+	// the window (Theil–Sen), the streak's from its first period to its
+	// last, or this sweep's share less the baseline's.
 	Change  float64 `json:"change"`
 	Message string  `json:"message"`
 }
@@ -223,12 +280,29 @@ type DuplicateID struct {
 	Files []string `json:"files"`
 }
 
+// Other is a document found that is not an FSAR report, and the kind of
+// report it is when it says ("drift", "quality_regression"; "" when not).
+type Other struct {
+	File string `json:"file"`
+	Twin string `json:"twin,omitempty"`
+	Kind string `json:"kind,omitempty"`
+}
+
+// KindCount is how many documents of one other kind were found ("" for
+// those that do not say).
+type KindCount struct {
+	Kind    string `json:"kind"`
+	Reports int    `json:"reports"`
+}
+
 // sortLists puts every list of the result in its canonical order.
 func (r *Result) sortLists() {
 	slices.SortFunc(r.Blocking, func(a, b Blocking) int { return cmp.Compare(a.File, b.File) })
 	slices.SortFunc(r.TwinConflicts, func(a, b TwinConflict) int { return cmp.Compare(a.File, b.File) })
 	slices.SortFunc(r.DuplicateIDs, func(a, b DuplicateID) int { return cmp.Compare(a.ID, b.ID) })
-	slices.Sort(r.NotReports)
+	slices.SortFunc(r.NewBlocking, func(a, b Blocking) int { return cmp.Compare(a.File, b.File) })
+	slices.Sort(r.NoLongerBlocking)
+	slices.SortFunc(r.Others, func(a, b Other) int { return cmp.Compare(a.File, b.File) })
 	slices.SortFunc(r.Errors, compareProblems)
 }
 

@@ -15,6 +15,7 @@ package sweep
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -28,6 +29,7 @@ import (
 
 	"github.com/fsar-gate/fsar/internal/escape"
 	"github.com/fsar-gate/fsar/internal/gate"
+	"github.com/fsar-gate/fsar/internal/progress"
 	"github.com/fsar-gate/fsar/internal/proposal"
 )
 
@@ -47,7 +49,12 @@ type Options struct {
 	// AlertThreshold is the move of a share, in percentage points, above
 	// which an alert fires.
 	AlertThreshold float64
-	// MinReports is the fewest reports a period needs to be compared.
+	// Window is how many periods a share's trend is measured across (2 or
+	// more; DefaultWindow when 0); Streak how many periods in a row a
+	// share must move the bad way to alert (0: never).
+	Window, Streak int
+	// MinReports is the fewest reports a period needs to take part in the
+	// trends.
 	MinReports int
 	// AllowEmpty makes a sweep that finds no report at all clean instead
 	// of an error.
@@ -55,7 +62,14 @@ type Options struct {
 	// Shard, when set, sweeps only the shard's part of the reports.
 	Shard Shard
 	// Baseline is an earlier sweep to compare with (see LoadBaseline).
-	Baseline *Baseline
+	// BaselineFrom says where it was asked for (a file, "issue"), and
+	// BaselineMissing that there was none there yet: the first sweep.
+	Baseline        *Baseline
+	BaselineFrom    string
+	BaselineMissing bool
+	// Facts are what the policies declare for a sweep; learnt from the
+	// evaluator when nil (see Learn).
+	Facts *Facts
 	// DecidedBy records what judges the sweep (versions, policy digest,
 	// evaluation time).
 	DecidedBy gate.DecidedBy
@@ -68,20 +82,23 @@ type Options struct {
 	// Stdin is read for the path "-".
 	Stdin io.Reader
 	// Progress, when not nil, is told how far the sweep has come.
-	Progress *Progress
+	Progress *progress.Progress
 }
 
-// FailOn says what makes a sweep fail: a blocking report, an alert, or
-// both; neither ("never") leaves only errors.
-type FailOn struct{ Block, Alert bool }
+// FailOn says what makes a sweep fail: a blocking report, a report that
+// blocks and did not in the baseline, an alert, or some of them; none
+// ("never") leaves only errors.
+type FailOn struct{ Block, NewBlock, Alert bool }
 
-// ParseFailOn reads --fail-on: block and alert, or never.
+// ParseFailOn reads --fail-on: block, new-block and alert, or never.
 func ParseFailOn(values []string) (FailOn, error) {
 	var f FailOn
 	for _, v := range values {
 		switch v {
 		case "block":
 			f.Block = true
+		case "new-block":
+			f.NewBlock = true
 		case "alert":
 			f.Alert = true
 		case "never":
@@ -89,16 +106,25 @@ func ParseFailOn(values []string) (FailOn, error) {
 				return f, fmt.Errorf("--fail-on never cannot be combined with %s", strings.Join(values, ","))
 			}
 		default:
-			return f, fmt.Errorf("--fail-on %q: expected block, alert or never", v)
+			return f, fmt.Errorf("--fail-on %q: expected block, new-block, alert or never", v)
 		}
 	}
 	return f, nil
 }
 
-// Fails tells whether the result fails as f says (errors aside).
+// Fails tells whether the result fails as f says (errors aside). Without
+// a baseline that lists its blocking reports, every blocking report is
+// new.
 func (r *Result) Fails(f FailOn) bool {
-	return f.Block && r.Count.Block > 0 || f.Alert && len(r.Alerts) > 0
+	newBlocks := len(r.NewBlocking) > 0
+	if b := r.Baseline; b == nil || b.BlockingOmitted > 0 {
+		newBlocks = r.Count.Block > 0
+	}
+	return f.Block && r.Count.Block > 0 || f.NewBlock && newBlocks || f.Alert && len(r.Alerts) > 0
 }
+
+// DefaultWindow is the number of periods a trend is measured across.
+const DefaultWindow = 6
 
 // Validate checks the options a command line sets, naming the flag of
 // each that is wrong.
@@ -117,6 +143,23 @@ func (o *Options) Validate() error {
 	if o.MinReports < 1 {
 		return fmt.Errorf("--min-reports %d: expected 1 or more", o.MinReports)
 	}
+	if err := validWindow(o.settings()); err != nil {
+		return err
+	}
+	return nil
+}
+
+// Bounds of --window and --streak: a trend needs two periods, and no
+// sweep follows more periods than a few years of days.
+const maxWindow = 10000
+
+func validWindow(s Settings) error {
+	if s.Window < 2 || s.Window > maxWindow {
+		return fmt.Errorf("--window %d: expected a number of periods from 2 to %d", s.Window, maxWindow)
+	}
+	if s.Streak < 0 || s.Streak > maxWindow {
+		return fmt.Errorf("--streak %d: expected a number of periods from 0 (never) to %d", s.Streak, maxWindow)
+	}
 	return nil
 }
 
@@ -133,15 +176,19 @@ func (o *Options) settings() Settings {
 		maxItems = proposal.DefaultMaxItems
 	}
 	return Settings{
-		Paths:          o.Paths,
-		Include:        o.Include,
-		Exclude:        o.Exclude,
-		Period:         period,
-		AlertThreshold: o.AlertThreshold,
-		MinReports:     o.MinReports,
-		AllowEmpty:     o.AllowEmpty,
-		MaxBytes:       maxBytes,
-		MaxItems:       maxItems,
+		Paths:           o.Paths,
+		Include:         o.Include,
+		Exclude:         o.Exclude,
+		Period:          period,
+		AlertThreshold:  o.AlertThreshold,
+		Window:          cmp.Or(o.Window, DefaultWindow),
+		Streak:          o.Streak,
+		MinReports:      o.MinReports,
+		BaselineFrom:    o.BaselineFrom,
+		BaselineMissing: o.BaselineMissing,
+		AllowEmpty:      o.AllowEmpty,
+		MaxBytes:        maxBytes,
+		MaxItems:        maxItems,
 	}
 }
 
@@ -164,35 +211,30 @@ func Run(ctx context.Context, ev gate.Evaluator, opts Options) (*Result, error) 
 	if opts.Shard.Count > MaxShards {
 		return nil, fmt.Errorf("shard %s: a sweep is split into at most %d shards", opts.Shard, MaxShards)
 	}
+	if err := validWindow(s); err != nil {
+		return nil, err
+	}
 	if opts.Baseline != nil {
 		if err := opts.Baseline.validate(); err != nil {
 			return nil, err
 		}
 	}
-	src := gate.Source{Paths: s.Paths, Walk: proposal.WalkOptions{Include: opts.Include, Exclude: opts.Exclude, Shard: opts.Shard}}
-	if opts.Progress != nil {
-		// A second walk only counts, far ahead of the evaluation, so that
-		// the progress display knows the total early.
-		go func() {
-			for f := range proposal.Walk(ctx, src.Paths, src.Walk) {
-				if f.Err == nil && f.Other == "" {
-					opts.Progress.found()
-				}
-			}
-			opts.Progress.walked()
-		}()
+	facts := opts.Facts
+	if facts == nil {
+		f, err := Learn(ctx, ev)
+		if err != nil {
+			return nil, err
+		}
+		facts = &f
 	}
-
-	a := newAcc(s.Period)
-	w := gate.Judge(ctx, ev, src, gate.Options{Limits: opts.Limits, Workers: opts.Workers, Stdin: opts.Stdin, Waivers: opts.Waivers}, func(j gate.Judged) {
+	src := gate.Source{Paths: s.Paths, Walk: proposal.WalkOptions{Include: opts.Include, Exclude: opts.Exclude, Shard: opts.Shard}}
+	a := newAcc(s.Period, *facts)
+	w := gate.Judge(ctx, ev, src, gate.Options{Limits: opts.Limits, Workers: opts.Workers, Stdin: opts.Stdin, Progress: opts.Progress, Waivers: opts.Waivers}, func(j gate.Judged) {
 		files := 1
 		if j.Unit.Twin != "" {
 			files = 2
 		}
 		a.addJudged(j, files)
-		if opts.Progress != nil {
-			opts.Progress.judged()
-		}
 	})
 	a.count.OtherFiles += w.Other
 	a.errors = append(a.errors, w.Problems...)
@@ -276,16 +318,17 @@ func Merge(parts []*Result, baseline *Baseline) (*Result, error) {
 	if len(missing) > 0 {
 		return nil, fmt.Errorf("missing shard results: %s", strings.Join(missing, ", "))
 	}
-	a := newAcc(first.Settings.Period)
+	a := newAcc(first.Settings.Period, first.Facts)
 	for _, p := range parts {
 		a.addResult(p)
 	}
 	a.requireReports(first.Settings)
-	base := first.Baseline
+	base, settings := first.Baseline, first.Settings
 	if baseline != nil {
 		base = baseline
+		settings.BaselineMissing = false
 	}
-	return a.result(first.Settings, first.DecidedBy, base, nil), nil
+	return a.result(settings, first.DecidedBy, base, nil), nil
 }
 
 // MergeFiles reads the shards' JSON results at paths (ReadResult) and
@@ -321,8 +364,9 @@ func mergeKey(r *Result) (string, error) {
 	b, err := json.Marshal(struct {
 		DecidedBy gate.DecidedBy
 		Settings  Settings
+		Facts     Facts
 		Baseline  *Baseline
-	}{r.DecidedBy, r.Settings, r.Baseline})
+	}{r.DecidedBy, r.Settings, r.Facts, r.Baseline})
 	return string(b), err
 }
 
@@ -339,6 +383,11 @@ func describeMismatch(a, b *Result) string {
 	kb, _ := json.Marshal(b.Settings)
 	if string(ka) != string(kb) {
 		return "settings " + string(kb) + " vs " + string(ka)
+	}
+	fa, _ := json.Marshal(a.Facts)
+	fb, _ := json.Marshal(b.Facts)
+	if string(fa) != string(fb) {
+		return "policy facts " + string(fb) + " vs " + string(fa)
 	}
 	return "baseline"
 }
@@ -416,28 +465,6 @@ func DecodeResult(in io.Reader, limit int64) (*Result, error) {
 		return nil, err
 	}
 	return &r, nil
-}
-
-// LoadBaseline reads an earlier sweep's JSON result as a baseline.
-func LoadBaseline(path string) (*Baseline, error) {
-	r, err := ReadResult(path)
-	if err != nil {
-		return nil, err
-	}
-	if r.Shard != nil {
-		return nil, fmt.Errorf("%s is the result of shard %s only: merge the shards first (fsar sweep merge)", path, r.Shard)
-	}
-	return r.AsBaseline(), nil
-}
-
-// AsBaseline summarises the result for comparison by a later sweep.
-func (r *Result) AsBaseline() *Baseline {
-	return &Baseline{
-		Now:      r.DecidedBy.Now.UTC().Format("2006-01-02T15:04:05.999999999Z07:00"),
-		Digest:   r.DecidedBy.PolicyDigest,
-		Reports:  r.Count.Reports,
-		Measures: r.Measures,
-	}
 }
 
 // memoryLimit bounds a sweep's memory (see LimitMemory): the garbage collector runs when the heap reaches it instead of

@@ -2,7 +2,9 @@ package sweep
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -43,7 +45,7 @@ func TestCorpus(t *testing.T) {
 	if diff := cmp.Diff(map[string]int{"idea_implementation": 1222, "self_improvement": 95, "implement_idea": 14}, kinds); diff != "" {
 		t.Errorf("kinds (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff([]Band{{Band: "0-9", Reports: 1326, Percent: 99.62}, {Band: "45-75", Reports: 5, Percent: 0.38}}, r.Severity); diff != "" {
+	if diff := cmp.Diff([]Band{{Band: bandLow, Reports: 1326, Percent: 99.62}, {Band: bandBlock, Reports: 5, Percent: 0.38}}, r.Severity); diff != "" {
 		t.Errorf("severity (-want +got):\n%s", diff)
 	}
 	var periods []string
@@ -51,16 +53,16 @@ func TestCorpus(t *testing.T) {
 	for _, p := range r.Periods {
 		periods = append(periods, p.Period)
 		total += p.Reports
-		if p.Flags[flagCanned] != p.Reports || p.Flags[flagStale] != p.Reports {
-			t.Errorf("period %s: %d canned, %d stale of %d; want all", p.Period, p.Flags[flagCanned], p.Flags[flagStale], p.Reports)
+		if p.Shares[shareCanned] != p.Reports || p.Shares[shareStale] != p.Reports {
+			t.Errorf("period %s: %d canned, %d stale of %d; want all", p.Period, p.Shares[shareCanned], p.Shares[shareStale], p.Reports)
 		}
 	}
 	if !slices.Equal(periods, []string{"2025-12", "2026-01"}) || total != 1331 {
 		t.Errorf("periods %v with %d reports; want 2025-12 and 2026-01 with 1331", periods, total)
 	}
-	if len(r.Blocking) != 5 || len(r.TwinConflicts) != 0 || len(r.DuplicateIDs) != 0 || len(r.Errors) != 0 || len(r.NotReports) != 0 {
+	if len(r.Blocking) != 5 || len(r.TwinConflicts) != 0 || len(r.DuplicateIDs) != 0 || len(r.Errors) != 0 || len(r.Others) != 0 {
 		t.Errorf("blocking %d, conflicts %d, duplicate ids %d, errors %d, not reports %d; want 5, 0, 0, 0, 0",
-			len(r.Blocking), len(r.TwinConflicts), len(r.DuplicateIDs), len(r.Errors), len(r.NotReports))
+			len(r.Blocking), len(r.TwinConflicts), len(r.DuplicateIDs), len(r.Errors), len(r.Others))
 	}
 	for _, b := range r.Blocking {
 		if !slices.Equal(b.Rules, []string{"block-execution", "severity-hard"}) || b.Severity == nil || *b.Severity != 48 {
@@ -84,7 +86,7 @@ func TestMixedFolder(t *testing.T) {
 	want := Count{
 		// a.md a.json b.md b.json c.md d.json e.yaml, 3 other reports,
 		// broken.md, badtwin.md badtwin.json, archive/old.md, link_inside.md
-		Files: 15, OtherFiles: 1, Reports: 9, Twins: 2, NotReports: 3,
+		Files: 15, OtherFiles: 1, Reports: 9, Twins: 2, OtherReports: 3,
 		Warn: 3, Review: 1, Block: 3, Error: 2, Errors: 3,
 	}
 	if diff := cmp.Diff(want, r.Count); diff != "" {
@@ -94,8 +96,9 @@ func TestMixedFolder(t *testing.T) {
 		t.Errorf("verdict %s, clean %v; want error", r.Verdict, r.Clean)
 	}
 	j := func(name string) string { return filepath.Join("reports", name) }
-	if diff := cmp.Diff([]string{j("README.md"), j("drift_report_2026-01-05.json"), j("quality_regression_2026-01-06.md")}, r.NotReports); diff != "" {
-		t.Errorf("not reports (-want +got):\n%s", diff)
+	wantOthers := []Other{{File: j("README.md"), Kind: "audit_reports"}, {File: j("drift_report_2026-01-05.json")}, {File: j("quality_regression_2026-01-06.md"), Kind: "quality_regression"}}
+	if diff := cmp.Diff(wantOthers, r.Others); diff != "" {
+		t.Errorf("other reports (-want +got):\n%s", diff)
 	}
 	var errs []string
 	for _, e := range r.Errors {
@@ -168,9 +171,9 @@ func TestIncludeExclude(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := sweepIn(t, "", Options{Paths: []string{path}, Include: tc.include, Exclude: tc.exclude, AllowEmpty: true})
-			if r.Count.Reports != tc.reports || r.Count.Files != tc.files || r.Count.NotReports != tc.notReports {
+			if r.Count.Reports != tc.reports || r.Count.Files != tc.files || r.Count.OtherReports != tc.notReports {
 				t.Errorf("reports %d, files %d, not reports %d; want %d, %d, %d",
-					r.Count.Reports, r.Count.Files, r.Count.NotReports, tc.reports, tc.files, tc.notReports)
+					r.Count.Reports, r.Count.Files, r.Count.OtherReports, tc.reports, tc.files, tc.notReports)
 			}
 		})
 	}
@@ -213,7 +216,7 @@ func TestNamedFiles(t *testing.T) {
 		t.Errorf("reports/*: %+v, want %+v", r.Count, folder.Count)
 	}
 	r = sweepIn(t, "", Options{Paths: []string{"reports/README.md"}})
-	if r.Count.Reports != 1 || r.Count.Error != 1 || r.Count.NotReports != 0 {
+	if r.Count.Reports != 1 || r.Count.Error != 1 || r.Count.OtherReports != 0 {
 		t.Errorf("README.md named: %+v", r.Count)
 	}
 }
@@ -226,7 +229,7 @@ func TestEmpty(t *testing.T) {
 		t.Errorf("verdict %s, errors %v; want the no-report error", r.Verdict, r.Errors)
 	}
 	r = sweepIn(t, "", Options{Paths: []string{"r"}, AllowEmpty: true})
-	if r.Verdict != gate.Pass || !r.Clean || r.Count.NotReports != 1 {
+	if r.Verdict != gate.Pass || !r.Clean || r.Count.OtherReports != 1 {
 		t.Errorf("allowed empty: verdict %s, clean %v, %+v", r.Verdict, r.Clean, r.Count)
 	}
 }
@@ -255,8 +258,11 @@ func trendFolder(t testing.TB, dir string) {
 	writeFiles(t, dir, files)
 }
 
-// TestAlerts: the last two periods compared, each alert naming its
-// measure, periods and numbers, trust inflation and incentive drift named.
+// TestAlerts: the trend of each share across its window (here the two
+// months there are) alerts when it goes the bad way by more than the
+// threshold, naming the share, the periods, the values and the statistic;
+// trust inflation and incentive drift are named; a share moving the good
+// way (blocked reports falling) does not alert.
 func TestAlerts(t *testing.T) {
 	dir := t.TempDir()
 	trendFolder(t, dir)
@@ -266,14 +272,10 @@ func TestAlerts(t *testing.T) {
 		got = append(got, a.Message)
 	}
 	want := []string{
-		"the blocked share fell from 30% (3 of 10 reports) in 2026-01 to 0% (0 of 10) in 2026-02, -30 points (threshold 10)",
-		"the review share rose from 0% (0 of 10 reports) in 2026-01 to 50% (5 of 10) in 2026-02, +50 points (threshold 10)",
-		"trust inflation: the canned analysis share rose from 0% (0 of 10 reports) in 2026-01 to 100% (10 of 10) in 2026-02, +100 points (threshold 10)",
-		"incentive drift: the under-rated irreversible share rose from 0% (0 of 10 reports) in 2026-01 to 50% (5 of 10) in 2026-02, +50 points (threshold 10)",
-		"the irreversible in text share rose from 30% (3 of 10 reports) in 2026-01 to 50% (5 of 10) in 2026-02, +20 points (threshold 10)",
-		"incentive drift: the severity 25+ share fell from 30% (3 of 10 reports) in 2026-01 to 0% (0 of 10) in 2026-02, -30 points (threshold 10), while the share of texts speaking of irreversible change did not fall",
-		"the severity 0-9 share rose from 70% (7 of 10 reports) in 2026-01 to 100% (10 of 10) in 2026-02, +30 points (threshold 10)",
-		"the severity 45-75 share fell from 30% (3 of 10 reports) in 2026-01 to 0% (0 of 10) in 2026-02, -30 points (threshold 10)",
+		"the review share rose by 50 points across 2026-01 to 2026-02 (Theil–Sen trend of the 2 months with enough reports: 0%, 50%; threshold 10)",
+		"trust inflation: the canned analysis share rose by 100 points across 2026-01 to 2026-02 (Theil–Sen trend of the 2 months with enough reports: 0%, 100%; threshold 10)",
+		"incentive drift: the under-rated irreversible share rose by 50 points across 2026-01 to 2026-02 (Theil–Sen trend of the 2 months with enough reports: 0%, 50%; threshold 10)",
+		"incentive drift: the severity 25+ share fell by 30 points across 2026-01 to 2026-02 (Theil–Sen trend of the 2 months with enough reports: 30%, 0%; threshold 10), while the share of texts speaking of irreversible change did not fall",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("alerts (-want +got):\n%s", diff)
@@ -281,9 +283,9 @@ func TestAlerts(t *testing.T) {
 	if r.Clean {
 		t.Error("a sweep with alerts is clean")
 	}
-	a := r.Alerts[2]
-	if a.Name != TrustInflation || a.Measure != MeasureCanned || a.Against != "period" || a.From != "2026-01" || a.To != "2026-02" ||
-		a.FromPercent != 0 || a.ToPercent != 100 || a.Change != 100 {
+	a := r.Alerts[1]
+	if a.Name != TrustInflation || a.Share != shareCanned || a.Rule != ruleTrend || a.From != "2026-01" || a.To != "2026-02" ||
+		a.FromPercent != 0 || a.ToPercent != 100 || a.Change != 100 || !slices.Equal(a.Periods, []string{"2026-01", "2026-02"}) {
 		t.Errorf("trust inflation alert: %+v", a)
 	}
 
@@ -297,7 +299,8 @@ func TestAlerts(t *testing.T) {
 	if len(r.Alerts) != 0 {
 		t.Errorf("min reports 11: %+v", r.Alerts)
 	}
-	// By day, the last two days (the 9th and 10th of February) are alike.
+	// By day, the trend across the last six days (the 5th to the 10th of
+	// February) is flat.
 	r = sweepIn(t, "", Options{Paths: []string{"r"}, Period: PeriodDay})
 	if len(r.Periods) != 20 || len(r.Alerts) != 0 {
 		t.Errorf("by day: %d periods, alerts %+v", len(r.Periods), r.Alerts)
@@ -309,7 +312,7 @@ func TestAlerts(t *testing.T) {
 }
 
 // TestBaseline: a sweep's JSON is the next sweep's baseline, and a move
-// against it is an alert.
+// the bad way against it is an alert.
 func TestBaseline(t *testing.T) {
 	dir := t.TempDir()
 	trendFolder(t, dir)
@@ -327,17 +330,24 @@ func TestBaseline(t *testing.T) {
 	r := sweepIn(t, "", Options{Paths: []string{"r"}, Baseline: base, MinReports: 11})
 	var got []string
 	for _, a := range r.Alerts {
-		if a.Against != "baseline" {
-			t.Errorf("alert against %s with too few reports per period: %s", a.Against, a.Message)
+		if a.Rule != ruleBaseline {
+			t.Errorf("alert of rule %s with too few reports per period: %s", a.Rule, a.Message)
 		}
-		got = append(got, a.Name+"|"+a.Measure)
+		got = append(got, a.Name+"|"+a.Share)
 	}
-	want := []string{"|block", "|review", "trust inflation|canned", "incentive drift|under_rated_irreversible", "incentive drift|high_severity", "|severity:0-9", "|severity:45-75"}
+	want := []string{"|review", "trust inflation|canned", "incentive drift|under_rated_irreversible", "incentive drift|high_severity"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("alerts against the baseline (-want +got):\n%s", diff)
 	}
-	if a := r.Alerts[2]; a.From != "the baseline of 2026-11-25T12:00:00Z" || a.To != "this sweep of 2026-11-25T12:00:00Z" || a.FromOf != 10 || a.ToOf != 20 || a.ToReports != 10 {
+	if a := r.Alerts[1]; a.From != "the baseline of 2026-11-25T12:00:00Z" || a.To != "this sweep of 2026-11-25T12:00:00Z" || a.FromOf != 10 || a.ToOf != 20 || a.ToReports != 10 {
 		t.Errorf("trust inflation against the baseline: %+v", a)
+	}
+	// The baseline swept other paths, with other policies: both said.
+	if !slices.ContainsFunc(r.Notices, func(n string) bool {
+		return strings.HasPrefix(n, "the baseline swept r/fsar_proposal_jan-*, this sweep r")
+	}) ||
+		!slices.ContainsFunc(r.Notices, func(n string) bool { return strings.Contains(n, "judged with other policies or configuration") }) {
+		t.Errorf("notices %q", r.Notices)
 	}
 	// A shard's result is not a baseline.
 	shard := sweepIn(t, "", Options{Paths: []string{"r"}, Shard: Shard{Index: 1, Count: 2}, DecidedBy: shapedBy})
@@ -352,6 +362,11 @@ func TestBaseline(t *testing.T) {
 	}
 	if _, err := LoadBaseline(path); err == nil || !strings.Contains(err.Error(), `schema "fsar.check/v1"`) {
 		t.Errorf("a check result as baseline: %v", err)
+	}
+	// A baseline that does not exist yet: the first sweep, for the caller
+	// to allow.
+	if _, err := LoadBaseline(filepath.Join(dir, "nowhere.json")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a missing baseline: %v", err)
 	}
 }
 
@@ -389,7 +404,7 @@ func TestMergeEqualsOneRun(t *testing.T) {
 		opts := Options{Paths: paths, MinReports: 1}
 		one := sweepIn(t, "", opts)
 		want := jsonOf(t, one)
-		if len(one.DuplicateIDs) == 0 || one.Count.Error == 0 || one.Count.NotReports == 0 || len(one.TwinConflicts) == 0 {
+		if len(one.DuplicateIDs) == 0 || one.Count.Error == 0 || one.Count.OtherReports == 0 || len(one.TwinConflicts) == 0 {
 			t.Fatalf("%v: the corpus lacks reused ids, errors, other reports or twin conflicts: %+v", paths, one.Count)
 		}
 		for n := 1; n <= 4; n++ {
@@ -509,7 +524,7 @@ func TestCheckAndSweepAgree(t *testing.T) {
 		ck, _ := gate.Run(t.Context(), defaultEngine(t), gate.RunOptions{Source: gate.Source{Paths: paths}, DecidedBy: testBy})
 		c := ck.Count
 		got := Count{
-			Reports: c.Reports, NotReports: c.Skipped, Pass: c.Pass, Warn: c.Warn, Review: c.Review, Block: c.Block, Error: c.Error,
+			Reports: c.Reports, OtherReports: c.Skipped, Pass: c.Pass, Warn: c.Warn, Review: c.Review, Block: c.Block, Error: c.Error,
 			Errors: len(ck.Errors) + c.Error, Files: sw.Count.Files, OtherFiles: sw.Count.OtherFiles, Twins: sw.Count.Twins,
 		}
 		if diff := cmp.Diff(sw.Count, got); diff != "" {

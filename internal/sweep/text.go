@@ -11,17 +11,33 @@ import (
 	"github.com/fsar-gate/fsar/internal/escape"
 )
 
-// WriteText writes the summary for people: counts, shares, alerts, and the
-// reports that need attention, long lists cut short.
+// WriteText writes the summary for people: counts, what is new since the
+// baseline, notices, alerts, shares, and the reports that need attention,
+// long lists cut short.
 func WriteText(w io.Writer, r *Result) error {
 	bw := bufio.NewWriter(w)
 	p := func(format string, args ...any) { fmt.Fprintf(bw, format, args...) }
 	tw := func() *tabwriter.Writer { return tabwriter.NewWriter(bw, 0, 0, 2, ' ', 0) }
+	section := func(title string, n int, line func(i int) string) {
+		p("\n%s (%s):\n", title, thousands(n))
+		for i := 0; i < n && i < listLimit; i++ {
+			p("  %s\n", line(i))
+		}
+		if n > listLimit {
+			p("  ... and %s more (all of them are in the JSON and HTML outputs)\n", thousands(n-listLimit))
+		}
+	}
+	blocking := func(list []Blocking) func(i int) string {
+		return func(i int) string {
+			b := list[i]
+			return fmt.Sprintf("%s (%s, severity %s): %s", escape.Terminal(b.File), escape.Terminal(b.ID), sevText(b.Severity), escape.Terminal(strings.Join(b.Rules, ", ")))
+		}
+	}
 
 	c := r.Count
-	p("fsar sweep: %s — %s in %s (%s); %s not FSAR reports, %s, %s\n",
+	p("fsar sweep: %s — %s in %s (%s); %s, %s, %s\n",
 		strings.ToUpper(r.Verdict.String()), count(c.Reports, "report"), count(c.Files, "file"), count(c.Twins, "twin pair"),
-		thousands(c.NotReports), count(c.OtherFiles, "other file"), count(c.Errors, "error"))
+		count(c.OtherReports, "other report"), count(c.OtherFiles, "other file"), count(c.Errors, "error"))
 	p("evaluated at %s, policies %s, periods by %s\n",
 		r.DecidedBy.Now.UTC().Format(time.RFC3339Nano), r.DecidedBy.PolicyDigest, r.Settings.Period)
 	if r.Shard != nil {
@@ -30,36 +46,49 @@ func WriteText(w io.Writer, r *Result) error {
 	p("verdicts: %s pass, %s warn, %s review, %s block, %s error\n",
 		thousands(c.Pass), thousands(c.Warn), thousands(c.Review), thousands(c.Block), thousands(c.Error))
 
-	p("\nalerts (threshold %s points):\n", fmtNum(r.Settings.AlertThreshold))
+	if b := r.Baseline; b != nil && b.BlockingOmitted == 0 && r.Shard == nil {
+		p("\nsince the baseline of %s: %s, %s\n", escape.Terminal(b.Now), count(len(r.NewBlocking), "new blocking report"), count(len(r.NoLongerBlocking), "report")+" no longer blocking")
+		if len(r.NewBlocking) > 0 {
+			section("new blocking reports", len(r.NewBlocking), blocking(r.NewBlocking))
+		}
+		if len(r.NoLongerBlocking) > 0 {
+			section("no longer blocking (fixed, or gone)", len(r.NoLongerBlocking), func(i int) string { return escape.Terminal(r.NoLongerBlocking[i]) })
+		}
+	}
+
+	if len(r.Notices) > 0 {
+		p("\nnotices:\n")
+		for _, n := range r.Notices {
+			p("  - %s\n", escape.Terminal(n))
+		}
+	}
+
+	p("\nalerts (threshold %s points, trends across %s, streaks of %d):\n", fmtNum(r.Settings.AlertThreshold), count(r.Settings.Window, r.Settings.Period), r.Settings.Streak)
 	if len(r.Alerts) == 0 {
 		p("  none\n")
 	}
 	for _, a := range r.Alerts {
-		p("  - %s\n", a.Message)
+		p("  - %s\n", escape.Terminal(a.Message))
 	}
 
 	p("\nshares:\n")
 	t := tw()
 	for _, m := range r.Measures {
-		if strings.HasPrefix(m.Name, measureBandPrefix) {
-			continue
-		}
-		fmt.Fprintf(t, "  %s\t%s%%\t(%s of %s)\n", MeasureLabel(m.Name), fmtNum(m.Percent), thousands(m.Reports), thousands(m.Of))
+		fmt.Fprintf(t, "  %s\t%s%%\t(%s of %s)\n", escape.Terminal(r.Facts.Label(m.Name)), fmtNum(m.Percent), thousands(m.Reports), thousands(m.Of))
 	}
 	t.Flush()
 	if b := r.Baseline; b != nil {
 		p("  compared with the baseline: the sweep of %s, %s reports, policies %s\n", escape.Terminal(b.Now), thousands(b.Reports), escape.Terminal(b.Digest))
-		if b.Reports == 0 {
-			p("  the baseline has no reports: no share is compared with it\n")
-		}
 	}
 
-	p("\nseverity:\n")
-	t = tw()
-	for _, b := range r.Severity {
-		fmt.Fprintf(t, "  %s\t%s\t%s%%\n", b.Band, thousands(b.Reports), fmtNum(b.Percent))
+	if len(r.Severity) > 0 {
+		p("\nseverity:\n")
+		t = tw()
+		for _, b := range r.Severity {
+			fmt.Fprintf(t, "  %s\t%s\t%s%%\n", r.Facts.BandLabel(b.Band), thousands(b.Reports), fmtNum(b.Percent))
+		}
+		t.Flush()
 	}
-	t.Flush()
 
 	p("\nrules, by reports:\n")
 	t = tw()
@@ -79,35 +108,25 @@ func WriteText(w io.Writer, r *Result) error {
 	p("\nperiods (%s):\n", r.Settings.Period)
 	t = tw()
 	fmt.Fprint(t, "  period\treports\tblock\treview\twarn\tpass\terror")
-	for _, m := range trendMeasures {
-		fmt.Fprintf(t, "\t%s", MeasureLabel(m))
+	for _, d := range r.Facts.Shares {
+		fmt.Fprintf(t, "\t%s", escape.Terminal(d.Label))
 	}
 	fmt.Fprintln(t)
 	for _, per := range r.Periods {
 		v := per.Verdicts
 		fmt.Fprintf(t, "  %s\t%s\t%s\t%s\t%s\t%s\t%s", escape.Terminal(per.Period), thousands(per.Reports),
 			thousands(v.Block), thousands(v.Review), thousands(v.Warn), thousands(v.Pass), thousands(v.Error))
-		for _, name := range trendMeasures {
-			m, _ := measureByName(per.Measures, name)
-			fmt.Fprintf(t, "\t%s%%", fmtNum(m.Percent))
+		for _, name := range r.shareNames() {
+			fmt.Fprintf(t, "\t%s", per.cell(name))
 		}
 		fmt.Fprintln(t)
 	}
 	t.Flush()
-
-	section := func(title string, n int, line func(i int) string) {
-		p("\n%s (%s):\n", title, thousands(n))
-		for i := 0; i < n && i < listLimit; i++ {
-			p("  %s\n", line(i))
-		}
-		if n > listLimit {
-			p("  ... and %s more (all of them are in the JSON and HTML outputs)\n", thousands(n-listLimit))
-		}
+	if r.anyIncomplete() {
+		p("  %s\n", escape.Terminal(r.incompleteNote()))
 	}
-	section("blocking reports", len(r.Blocking), func(i int) string {
-		b := r.Blocking[i]
-		return fmt.Sprintf("%s (%s, severity %s): %s", escape.Terminal(b.File), escape.Terminal(b.ID), sevText(b.Severity), escape.Terminal(strings.Join(b.Rules, ", ")))
-	})
+
+	section("blocking reports", len(r.Blocking), blocking(r.Blocking))
 	section("twins that disagree", len(r.TwinConflicts), func(i int) string {
 		tc := r.TwinConflicts[i]
 		return fmt.Sprintf("%s and %s: %s", escape.Terminal(tc.File), escape.Terminal(tc.Twin), escape.Terminal(strings.Join(tc.Fields, ", ")))
@@ -116,7 +135,25 @@ func WriteText(w io.Writer, r *Result) error {
 		d := r.DuplicateIDs[i]
 		return fmt.Sprintf("%s: %s", escape.Terminal(d.ID), escape.Terminal(strings.Join(d.Files, ", ")))
 	})
-	section("files that are not FSAR reports", len(r.NotReports), func(i int) string { return escape.Terminal(r.NotReports[i]) })
+	if len(r.OtherKinds) > 0 {
+		p("\nother reports, by kind (not FSAR reports, not judged):\n")
+		t = tw()
+		for _, k := range r.OtherKinds {
+			fmt.Fprintf(t, "  %s\t%s\n", escape.Terminal(otherKindName(k.Kind)), thousands(k.Reports))
+		}
+		t.Flush()
+	}
+	section("other reports", len(r.Others), func(i int) string {
+		o := r.Others[i]
+		line := escape.Terminal(o.File)
+		if o.Twin != "" {
+			line += " and " + escape.Terminal(o.Twin)
+		}
+		if o.Kind != "" {
+			line += " (" + escape.Terminal(o.Kind) + ")"
+		}
+		return line
+	})
 	section("errors", len(r.Errors), func(i int) string { return escape.Terminal(r.Errors[i].String()) })
 	return bw.Flush()
 }

@@ -34,15 +34,6 @@ func validThreshold(x float64) bool { return x >= 0 && !math.IsInf(x, 1) }
 // quote quotes an untrusted value for an error message, cut short.
 func quote(s string) string { return strconv.Quote(escape.Truncate(s, 80)) }
 
-// measureNames are the measures of every set of shares, in their order.
-var measureNames = func() []string {
-	var names []string
-	for _, m := range measuresOf(&periodAcc{}) {
-		names = append(names, m.Name)
-	}
-	return names
-}()
-
 // periodLabels are the shapes of the period labels (periodOf), by period.
 // (The ISO week of 0000-01-01 is in year -1: "-001-W52".)
 var periodLabels = map[string]*regexp.Regexp{
@@ -58,8 +49,17 @@ func validShapes(r *Result) error {
 	if err := r.DecidedBy.Validate(); err != nil {
 		return err
 	}
-	if r.Baseline != nil && !gate.ValidDigest(r.Baseline.Digest) {
-		return fmt.Errorf("baseline.policy_digest %s: expected \"sha256:\" and 64 lowercase hex digits", quote(r.Baseline.Digest))
+	if r.Baseline != nil {
+		return r.Baseline.validShapes()
+	}
+	return nil
+}
+
+// validShapes checks the shape of the baseline's policy digest, shown in
+// every output, when the baseline comes from a file or an issue.
+func (b *Baseline) validShapes() error {
+	if !gate.ValidDigest(b.Digest) {
+		return fmt.Errorf("baseline.policy_digest %s: expected \"sha256:\" and 64 lowercase hex digits", quote(b.Digest))
 	}
 	return nil
 }
@@ -82,6 +82,9 @@ func (r *Result) validate() error {
 	if err := r.Settings.validate(); err != nil {
 		return err
 	}
+	if err := r.Facts.validate(); err != nil {
+		return err
+	}
 	if s := r.Shard; s != nil {
 		if s.Count < 1 || s.Count > MaxShards || s.Index < 1 || s.Index > s.Count {
 			return fmt.Errorf("shard %s: expected I/N with 1 <= I <= N <= %d", s, MaxShards)
@@ -98,7 +101,7 @@ func (r *Result) validate() error {
 	if err := r.validStats(); err != nil {
 		return err
 	}
-	if err := validMeasures("measures", r.Measures, r.Count.Reports); err != nil {
+	if err := r.Facts.validMeasures("measures", r.Measures, r.Count.Reports); err != nil {
 		return err
 	}
 	if b := r.Baseline; b != nil {
@@ -130,6 +133,77 @@ func (s Settings) validate() error {
 	if s.MaxBytes < 0 {
 		return fmt.Errorf("settings.max_bytes %d: expected a number of bytes", s.MaxBytes)
 	}
+	if err := validWindow(s); err != nil {
+		return fmt.Errorf("settings: %w", err)
+	}
+	if len(s.BaselineFrom) > maxText {
+		return fmt.Errorf("settings.baseline_from: longer than %d bytes", maxText)
+	}
+	return nil
+}
+
+// maxText bounds a piece of free text in a result (a notice, a label).
+const maxText = 4096
+
+// validate checks what the policies declared, as a result holds it: the
+// shares (fsar's own, and those of rules), the scale and the terms.
+func (f *Facts) validate() error {
+	seen := map[string]bool{}
+	for i, d := range f.Shares {
+		name := fmt.Sprintf("policy_facts.shares[%d]", i)
+		if !policy.ValidShareName(d.Name) || seen[d.Name] {
+			return fmt.Errorf("%s: name %s: expected a share's name, once", name, quote(d.Name))
+		}
+		seen[d.Name] = true
+		if d.Label == "" || len(d.Label) > maxText {
+			return fmt.Errorf("%s (%s): a label of 1 to %d bytes", name, d.Name, maxText)
+		}
+		want, fixed := fixedShares[d.Name]
+		if !fixed {
+			want = fromRules
+		}
+		if d.From != want || (d.From == fromRules) != (len(d.Rules) > 0) {
+			return fmt.Errorf("%s (%s): from %s with %d rules: expected from %s, with rules exactly when from rules", name, d.Name, quote(d.From), len(d.Rules), want)
+		}
+		for _, id := range d.Rules {
+			if id == "" || len(id) > maxText {
+				return fmt.Errorf("%s (%s): a rule without an id", name, d.Name)
+			}
+		}
+		if d.Bad != "" && d.Bad != badRise && d.Bad != badFall {
+			return fmt.Errorf("%s (%s): bad %s: expected rise or fall", name, d.Name, quote(d.Bad))
+		}
+		if !(d.MinAgeDays >= 0 && d.MinAgeDays <= 1e6) {
+			return fmt.Errorf("%s (%s): min_age_days %v: expected 0 to 1000000", name, d.Name, d.MinAgeDays)
+		}
+		if d.Alert != "" && d.Alert != TrustInflation && d.Alert != IncentiveDrift {
+			return fmt.Errorf("%s (%s): alert %s: expected %q or %q", name, d.Name, quote(d.Alert), TrustInflation, IncentiveDrift)
+		}
+	}
+	if !seen[ShareBlock] || !seen[ShareReview] || f.Shares[0].Name != ShareBlock || f.Shares[1].Name != ShareReview {
+		return errors.New("policy_facts.shares: expected the block and review shares first")
+	}
+	if s := f.Scale; s != nil {
+		for _, x := range []float64{s.Min, s.Review, s.Block, s.Max} {
+			if math.IsNaN(x) || math.IsInf(x, 0) {
+				return errors.New("policy_facts.severity_scale: a bound is not a number")
+			}
+		}
+		if !(s.Min <= s.Review && s.Review <= s.Block && s.Block <= s.Max) {
+			return errors.New("policy_facts.severity_scale: expected min <= review <= block <= max")
+		}
+	}
+	if seen[ShareHighSeverity] != (f.Scale != nil) {
+		return errors.New("policy_facts: the severity share goes with a severity scale, and only with one")
+	}
+	if len(f.IrreversibleTerms) > maxTerms || seen[ShareIrreversible] != (len(f.IrreversibleTerms) > 0) {
+		return errors.New("policy_facts: the irreversible_text share goes with irreversible terms (at most 100), and only with them")
+	}
+	for _, t := range f.IrreversibleTerms {
+		if strings.TrimSpace(t) == "" || len(t) > maxTermLen {
+			return fmt.Errorf("policy_facts.irreversible_terms: %s: expected a word or phrase of 1 to %d characters", quote(t), maxTermLen)
+		}
+	}
 	return nil
 }
 
@@ -147,7 +221,7 @@ func (c Count) validate() error {
 		n    int
 	}{
 		{"files", c.Files}, {"other_files", c.OtherFiles}, {"reports", c.Reports}, {"twins", c.Twins},
-		{"not_reports", c.NotReports}, {"pass", c.Pass}, {"warn", c.Warn}, {"review", c.Review},
+		{"other_reports", c.OtherReports}, {"pass", c.Pass}, {"warn", c.Warn}, {"review", c.Review},
 		{"block", c.Block}, {"error", c.Error}, {"errors", c.Errors},
 	} {
 		if err := inRange("count."+f.name, f.n); err != nil {
@@ -160,8 +234,8 @@ func (c Count) validate() error {
 	if c.Twins > c.Reports {
 		return fmt.Errorf("count.twins is %d, more than the %d reports", c.Twins, c.Reports)
 	}
-	if c.Files < c.Reports+c.NotReports {
-		return fmt.Errorf("count.files is %d, fewer than the %d reports and %d other reports read from them", c.Files, c.Reports, c.NotReports)
+	if c.Files < c.Reports+c.OtherReports {
+		return fmt.Errorf("count.files is %d, fewer than the %d reports and %d other reports read from them", c.Files, c.Reports, c.OtherReports)
 	}
 	if c.Error > c.Errors {
 		return fmt.Errorf("count.error is %d, more than count.errors %d (every report in error has its errors listed)", c.Error, c.Errors)
@@ -193,8 +267,23 @@ func (r *Result) validLists() error {
 	if len(r.Blocking) != c.Block {
 		return fmt.Errorf("blocking lists %d reports, but count.block is %d", len(r.Blocking), c.Block)
 	}
-	if len(r.NotReports) != c.NotReports {
-		return fmt.Errorf("not_reports lists %d files, but count.not_reports is %d", len(r.NotReports), c.NotReports)
+	if len(r.Others) != c.OtherReports {
+		return fmt.Errorf("other_reports lists %d files, but count.other_reports is %d", len(r.Others), c.OtherReports)
+	}
+	kinds := 0
+	for i, k := range r.OtherKinds {
+		if k.Reports < 1 || len(k.Kind) > maxText || (i > 0 && k.Kind <= r.OtherKinds[i-1].Kind) {
+			return fmt.Errorf("other_kinds[%d]: %s: expected each kind once, in order, with 1 or more reports", i, quote(k.Kind))
+		}
+		kinds += k.Reports
+	}
+	if kinds != c.OtherReports {
+		return fmt.Errorf("other_kinds count %d reports, but count.other_reports is %d", kinds, c.OtherReports)
+	}
+	for i, n := range r.Notices {
+		if n == "" || len(n) > maxText {
+			return fmt.Errorf("notices[%d]: expected 1 to %d bytes", i, maxText)
+		}
 	}
 	if len(r.Errors) != c.Errors {
 		return fmt.Errorf("errors lists %d errors, but count.errors is %d", len(r.Errors), c.Errors)
@@ -217,8 +306,15 @@ func (r *Result) validLists() error {
 			return fmt.Errorf("duplicate_ids[%d]: expected an id and the two or more files that use it", i)
 		}
 	}
-	if slices.Contains(r.NotReports, "") {
-		return errors.New("not_reports: a file without a name")
+	for i, o := range r.Others {
+		if o.File == "" || len(o.Kind) > maxText {
+			return fmt.Errorf("other_reports[%d]: expected a file, and a kind of at most %d bytes", i, maxText)
+		}
+	}
+	for i, b := range r.NewBlocking {
+		if !slices.ContainsFunc(r.Blocking, func(x Blocking) bool { return x.File == b.File }) {
+			return fmt.Errorf("new_blocking[%d] (%s): not among the blocking reports", i, quote(b.File))
+		}
 	}
 	for i, e := range r.Errors {
 		if e.Location.Line < 0 || e.Location.Column < 0 {
@@ -270,6 +366,7 @@ func (r *Result) validStats() error {
 		return fmt.Errorf("kinds: %d reports (%+v), but count has %d (%+v)", kindReports, kinds, c.Reports, c.verdicts())
 	}
 
+	bandNames := r.Facts.bandNames()
 	bands := map[string]int{}
 	bandReports := 0
 	for i, b := range r.Severity {
@@ -282,7 +379,7 @@ func (r *Result) validStats() error {
 		bands[b.Band] += b.Reports
 		bandReports += b.Reports
 	}
-	if bandReports != c.Reports {
+	if bandNames != nil && bandReports != c.Reports {
 		return fmt.Errorf("severity: the bands hold %d reports, but count.reports is %d", bandReports, c.Reports)
 	}
 
@@ -305,7 +402,7 @@ func (r *Result) validStats() error {
 		if p.Reports != sum {
 			return fmt.Errorf("%s (%s): reports is %d, but its reports by verdict add up to %d", name, p.Period, p.Reports, sum)
 		}
-		if err := validKeys(name+".flags", p.Flags, flagNames, p.Reports); err != nil {
+		if err := validKeys(name+".shares", p.Shares, r.Facts.counted(), p.Reports); err != nil {
 			return err
 		}
 		if err := validKeys(name+".severity", p.Severity, bandNames, p.Reports); err != nil {
@@ -316,10 +413,10 @@ func (r *Result) validStats() error {
 			inBands += p.Severity[b]
 			severity[b] += p.Severity[b]
 		}
-		if inBands != p.Reports {
+		if bandNames != nil && inBands != p.Reports {
 			return fmt.Errorf("%s (%s): the severity bands hold %d reports, but reports is %d", name, p.Period, inBands, p.Reports)
 		}
-		if err := validMeasures(name+".measures", p.Measures, p.Reports); err != nil {
+		if err := r.Facts.validMeasures(name+".measures", p.Measures, p.Reports); err != nil {
 			return err
 		}
 		periodReports += p.Reports
@@ -354,16 +451,29 @@ func validKeys(field string, m map[string]int, names []string, n int) error {
 	return nil
 }
 
-// validMeasures checks a set of shares: the measures fsar computes, in
-// order, each of the of reports, its percentage what its counts make it.
-func validMeasures(field string, ms []Measure, of int) error {
-	if len(ms) != len(measureNames) {
-		return fmt.Errorf("%s: %d measures, expected the %d of %s", field, len(ms), len(measureNames), strings.Join(measureNames, ", "))
+// validMeasures checks a set of shares: one per share the facts declare,
+// in order, each of the of reports, its percentage what its counts make it.
+func (f *Facts) validMeasures(field string, ms []Measure, of int) error {
+	if len(ms) != len(f.Shares) {
+		return fmt.Errorf("%s: %d measures, expected one for each of the %d shares", field, len(ms), len(f.Shares))
 	}
 	for i, m := range ms {
-		if m.Name != measureNames[i] {
-			return fmt.Errorf("%s[%d]: %s, expected %s", field, i, quote(m.Name), measureNames[i])
+		if m.Name != f.Shares[i].Name {
+			return fmt.Errorf("%s[%d]: %s, expected %s", field, i, quote(m.Name), f.Shares[i].Name)
 		}
+	}
+	return validShares(field, ms, of)
+}
+
+// validShares checks shares of of reports: each a share's name, once, its
+// percentage what its counts make it.
+func validShares(field string, ms []Measure, of int) error {
+	seen := map[string]bool{}
+	for i, m := range ms {
+		if !policy.ValidShareName(m.Name) || seen[m.Name] {
+			return fmt.Errorf("%s[%d]: %s: expected a share's name, once", field, i, quote(m.Name))
+		}
+		seen[m.Name] = true
 		if m.Of != of {
 			return fmt.Errorf("%s[%d] (%s): of %d, but there are %d reports", field, i, m.Name, m.Of, of)
 		}
@@ -384,7 +494,23 @@ func (b *Baseline) validate() error {
 	if err := inRange("baseline.reports", b.Reports); err != nil {
 		return err
 	}
-	return validMeasures("baseline.measures", b.Measures, b.Reports)
+	for i, p := range b.Paths {
+		if p == "" || len(p) > maxText {
+			return fmt.Errorf("baseline.paths[%d]: expected a path", i)
+		}
+	}
+	if err := inRange("baseline.blocking_omitted", b.BlockingOmitted); err != nil {
+		return err
+	}
+	if len(b.Blocking) > b.Reports || (b.BlockingOmitted > 0 && len(b.Blocking) > 0) || b.BlockingOmitted > b.Reports {
+		return fmt.Errorf("baseline: %d blocking reports listed, %d left out, of %d reports", len(b.Blocking), b.BlockingOmitted, b.Reports)
+	}
+	for i, f := range b.Blocking {
+		if f == "" || (i > 0 && f <= b.Blocking[i-1]) {
+			return fmt.Errorf("baseline.blocking[%d]: %s: expected files, each once, sorted", i, quote(f))
+		}
+	}
+	return validShares("baseline.measures", b.Measures, b.Reports)
 }
 
 // validDerived checks that what is derived from the counts — the
@@ -392,7 +518,7 @@ func (b *Baseline) validate() error {
 // periods' shares, the alerts, the duplicate ids and the order of every
 // list — is what Merge derives from them.
 func (r *Result) validDerived() error {
-	a := newAcc(r.Settings.Period)
+	a := newAcc(r.Settings.Period, r.Facts)
 	a.addResult(r)
 	want := a.result(r.Settings, r.DecidedBy, r.Baseline, r.Shard)
 	got := *r
@@ -401,7 +527,9 @@ func (r *Result) validDerived() error {
 	got.Settings.Exclude = nonNil(got.Settings.Exclude)
 	got.Severity, got.Rules, got.Kinds, got.Periods = nonNil(got.Severity), nonNil(got.Rules), nonNil(got.Kinds), nonNil(got.Periods)
 	got.Alerts, got.Blocking, got.TwinConflicts = nonNil(got.Alerts), nonNil(got.Blocking), nonNil(got.TwinConflicts)
-	got.DuplicateIDs, got.NotReports, got.Errors = nonNil(got.DuplicateIDs), nonNil(got.NotReports), nonNil(got.Errors)
+	got.DuplicateIDs, got.Others, got.Errors = nonNil(got.DuplicateIDs), nonNil(got.Others), nonNil(got.Errors)
+	got.NewBlocking, got.NoLongerBlocking, got.OtherKinds = nonNil(got.NewBlocking), nonNil(got.NoLongerBlocking), nonNil(got.OtherKinds)
+	got.Notices, got.Facts.Shares = nonNil(got.Notices), nonNil(got.Facts.Shares)
 	gb, err := json.Marshal(&got)
 	if err != nil {
 		return err

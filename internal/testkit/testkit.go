@@ -1,6 +1,7 @@
 // Package testkit holds helpers that the tests of several packages share:
-// golden files, and a reader of inline markdown that tells code spans from
-// the text around them. It is imported by tests only.
+// golden files, a reader of inline markdown that tells code spans from the
+// text around them, and a buffer safe for concurrent writes. It is
+// imported by tests only.
 package testkit
 
 import (
@@ -9,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -135,4 +137,23 @@ func WorkflowData(s string) string {
 // value, as the GitHub Actions runner does.
 func WorkflowProperty(s string) string {
 	return strings.NewReplacer("%0D", "\r", "%0A", "\n", "%3A", ":", "%2C", ",", "%25", "%").Replace(s)
+}
+
+// SyncBuffer is a buffer that goroutines may write to while a test reads
+// it: a terminal, a log.
+type SyncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *SyncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *SyncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

@@ -47,6 +47,19 @@ func (s *Server) AddIssue(is Issue) int {
 	return is.Number
 }
 
+// EditIssueBody replaces an issue's body, as a person editing it on
+// GitHub would; false when there is no such issue.
+func (s *Server) EditIssueBody(number int, body string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	is := s.issue(number)
+	if is == nil {
+		return false
+	}
+	is.Body, is.Updated = body, s.clock()
+	return true
+}
+
 // Issues returns copies of the issues, oldest first.
 func (s *Server) Issues() []Issue {
 	s.mu.Lock()

@@ -55,6 +55,9 @@ var (
 //	    statuses and the issues, one per line, to stdout
 //	ghfake body AUTHOR FILE
 //	    write the sticky comment of AUTHOR (the one comment of theirs) to FILE
+//	ghfake issue NUMBER FILE [edit]
+//	    write the body of issue NUMBER to FILE; with edit, make FILE its
+//	    body, as a person who edits the issue would
 //	ghfake summary FILE
 //	    write the check run's summary on the head to FILE
 //	ghfake ok
@@ -62,7 +65,7 @@ var (
 //	    GitHub's API description, or a fault never fired
 func ScriptCmd(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) == 0 {
-		ts.Fatalf("usage: ghfake start|fault|git-head|push|label|perm|comment|files|advance|state|body|summary|ok ...")
+		ts.Fatalf("usage: ghfake start|fault|git-head|push|label|perm|comment|files|advance|state|body|issue|summary|ok ...")
 	}
 	if args[0] == "start" {
 		if neg {
@@ -178,6 +181,25 @@ func ScriptCmd(ts *testscript.TestScript, neg bool, args []string) {
 			ts.Fatalf("ghfake body: %d comments by %s, want 1", len(bodies), args[1])
 		}
 		ts.Check(writeFile(ts, args[2], bodies[0]))
+	case "issue":
+		if len(args) != 3 && (len(args) != 4 || args[3] != "edit") {
+			ts.Fatalf("usage: ghfake issue NUMBER FILE [edit]")
+		}
+		n, err := strconv.Atoi(args[1])
+		ts.Check(err)
+		if len(args) == 4 {
+			if !s.EditIssueBody(n, ts.ReadFile(args[2])) {
+				ts.Fatalf("ghfake issue: no issue #%d", n)
+			}
+			return
+		}
+		for _, is := range s.Issues() {
+			if is.Number == n {
+				ts.Check(writeFile(ts, args[2], is.Body))
+				return
+			}
+		}
+		ts.Fatalf("ghfake issue: no issue #%d", n)
 	case "summary":
 		if len(args) != 2 {
 			ts.Fatalf("usage: ghfake summary FILE")

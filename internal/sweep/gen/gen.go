@@ -3,17 +3,21 @@
 // twin forms, shaped like the real corpus (proposal kinds, canned stub
 // analyses, the generator's severity heuristic), spread over months with
 // trends a sweep should notice (canned analyses rising: trust inflation;
-// irreversible proposals rated low: incentive drift), plus the other files a
-// real reports folder holds. The same Config gives the same bytes.
+// irreversible proposals rated low: incentive drift) or, with Flat, none,
+// plus the other reports a real reports folder holds (drift and quality
+// regression reports, in markdown and JSON, with id, timestamp and
+// severity fields of their own). The same Config gives the same bytes.
 package gen
 
 import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 )
@@ -42,6 +46,12 @@ type Config struct {
 	// PerMonth writes each month's reports into a folder of its own
 	// (2026-01/...); by default the folder is flat, like the real one.
 	PerMonth bool
+	// Flat keeps every share steady over the months: the canned analyses
+	// at 70%, the under-rating of irreversible proposals at half. By
+	// default they rise (canned analyses from 50% to 98%, under-rating
+	// from 20% to 90%). Either way the canned share of each month is the
+	// trend's exactly (to one report), not a random draw around it.
+	Flat bool
 }
 
 // Default returns the configuration of the benchmark corpus for n reports.
@@ -73,12 +83,20 @@ func Generate(cfg Config) (Stats, error) {
 	step := span / time.Duration(max(cfg.Reports, 1))
 	prevID := ""
 	madeDirs := map[string]bool{}
+	var canned float64 // error diffusion: the canned reports owed so far
 	for i := 0; i < cfg.Reports; i++ {
 		// Times rise with i, a millisecond apart at least, so file names
 		// are unique and sort in time order, as the generator's do.
 		t := cfg.Start.Add(step*time.Duration(i) + time.Duration(rng.Int64N(int64(max(step, time.Millisecond))))).Truncate(time.Millisecond)
 		frac := float64(t.Sub(cfg.Start)) / float64(span) // 0 .. 1: how late in the span
-		r := report(rng, t, frac)
+		if cfg.Flat {
+			frac = -1
+		}
+		canned += cannedShare(frac)
+		r := report(rng, t, frac, canned >= 1)
+		if canned >= 1 {
+			canned--
+		}
 		if cfg.DuplicateEvery > 0 && i > 0 && i%cfg.DuplicateEvery == 0 && prevID != "" {
 			r.ID = prevID
 			st.Duplicates++
@@ -116,25 +134,15 @@ func Generate(cfg Config) (Stats, error) {
 		st.Files += 2
 	}
 	for i := 0; i < cfg.NotReports; i++ {
-		t := cfg.Start.Add(span / time.Duration(max(cfg.NotReports, 1)) * time.Duration(i))
-		var name string
-		var body []byte
-		switch i % 3 {
-		case 0:
-			name = "drift_report_" + fileTime(t) + ".json"
-			body = fmt.Appendf(nil, "{\n  \"type\": \"drift_report\",\n  \"generated_at\": %q,\n  \"drift_score\": %.3f,\n  \"baseline\": \"main\"\n}", t.Format(time.RFC3339), rng.Float64())
-		case 1:
-			name = "quality_regression_" + fileTime(t) + ".md"
-			body = fmt.Appendf(nil, "# Quality Regression Report\n\n- timestamp: %s\n- regressions: %d\n\nNo action needed.\n", t.Format(time.RFC3339), rng.IntN(5))
-		default:
-			name = "summary_" + fileTime(t) + ".md"
-			body = []byte("# Weekly audit summary\n\nSee the FSAR reports beside this file.\n")
-		}
-		if err := os.WriteFile(filepath.Join(cfg.Dir, name), body, 0o644); err != nil {
-			return st, err
+		t := cfg.Start.Add(span / time.Duration(max(cfg.NotReports, 1)) * time.Duration(i)).Truncate(time.Millisecond)
+		files := other(rng, i, t)
+		for _, name := range slices.Sorted(maps.Keys(files)) {
+			if err := os.WriteFile(filepath.Join(cfg.Dir, name), files[name], 0o644); err != nil {
+				return st, err
+			}
+			st.Files++
 		}
 		st.NotReports++
-		st.Files++
 	}
 	for i := 0; i < cfg.Broken; i++ {
 		name := fmt.Sprintf("fsar_proposal_broken-%d.md", i)
@@ -218,9 +226,60 @@ var realMitigations = []string{
 	"Alert when the job has not completed for two intervals",
 }
 
+// cannedShare is the share of canned analyses at frac (0 to 1, how late
+// in the corpus; -1 for a flat corpus): rising from half to almost all
+// (trust inflation).
+func cannedShare(frac float64) float64 {
+	if frac < 0 {
+		return 0.7
+	}
+	return 0.5 + 0.48*frac
+}
+
+// underRating is the chance that an irreversible proposal is rated low,
+// at frac: rising (incentive drift), or steady at half.
+func underRating(frac float64) float64 {
+	if frac < 0 {
+		return 0.5
+	}
+	return 0.2 + 0.7*frac
+}
+
+// other writes the i-th document of another kind at time t: a drift
+// report and a quality regression report, each in markdown and JSON as
+// the generator's folder has them (their ids, timestamps and severities
+// their own: a drift report's severity is 0 to 100), and now and then a
+// summary with a title and no id.
+func other(rng *rand.Rand, i int, t time.Time) map[string][]byte {
+	ts := t.Format("2006-01-02T15:04:05.000Z")
+	stem := fileTime(t)
+	switch i % 3 {
+	case 0:
+		id, sev := "drift_"+uuid(rng), rng.IntN(101)
+		sig := [3]float64{rng.Float64(), rng.Float64(), rng.Float64()}
+		return map[string][]byte{
+			"drift_report_" + stem + ".md": fmt.Appendf(nil, "<!-- SYNOPSIS: Drift Report -->\n\n# Drift Report\n- id: %s\n- timestamp: %s\n- severity: %d\n\n"+
+				"## Signals\n- repeated_phrasing: %.3f\n- declining_disagreement: %.3f\n- rising_certainty: %.3f\n\n## Recommendations\n- role reshuffle\n- forced FSAR",
+				id, ts, sev, sig[0], sig[1], sig[2]),
+			"drift_report_" + stem + ".json": fmt.Appendf(nil, "{\n  \"id\": %q,\n  \"severity\": %d,\n  \"signals\": {\n    \"repeated_phrasing\": %.3f,\n"+
+				"    \"declining_disagreement\": %.3f,\n    \"rising_certainty\": %.3f\n  },\n  \"recommendations\": [\n    \"role reshuffle\",\n    \"forced FSAR\"\n  ],\n  \"timestamp\": %q\n}",
+				id, sev, sig[0], sig[1], sig[2], ts),
+		}
+	case 1:
+		id, sev, n := "quality_regression_"+uuid(rng), rng.IntN(76), rng.IntN(5)
+		return map[string][]byte{
+			"quality_regression_" + stem + ".md": fmt.Appendf(nil, "<!-- SYNOPSIS: Quality Regression Report -->\n\n# Quality Regression Report\n- id: %s\n- timestamp: %s\n- severity: %d\n- regressions: %d\n\n## Findings\n- response quality below the baseline on %d prompts",
+				id, ts, sev, n, n),
+			"quality_regression_" + stem + ".json": fmt.Appendf(nil, "{\n  \"id\": %q,\n  \"timestamp\": %q,\n  \"severity\": %d,\n  \"regressions\": %d\n}", id, ts, sev, n),
+		}
+	}
+	return map[string][]byte{"summary_" + stem + ".md": []byte("# Weekly audit summary\n\nSee the FSAR reports beside this file.\n")}
+}
+
 // report makes one report at time t; frac (0 to 1) is how late in the
-// corpus it is, which shapes the trends.
-func report(rng *rand.Rand, t time.Time, frac float64) rep {
+// corpus it is, which shapes the trends (-1: a flat corpus); canned says
+// whether its analysis is the generator's canned one.
+func report(rng *rand.Rand, t time.Time, frac float64, canned bool) rep {
 	r := rep{ID: "fsar_" + uuid(rng), Timestamp: t.Format("2006-01-02T15:04:05.000Z")}
 	w := rng.IntN(1000)
 	kind := kinds[0].name
@@ -259,7 +318,7 @@ func report(rng *rand.Rand, t time.Time, frac float64) rep {
 	if rng.IntN(40) == 0 {
 		b.WriteString("\n\n")
 		b.WriteString(irreversible[rng.IntN(len(irreversible))])
-		if rng.Float64() < 0.2+0.7*frac {
+		if rng.Float64() < underRating(frac) {
 			r.Severity = 6 + rng.IntN(10)
 		} else {
 			r.Severity = 48
@@ -280,9 +339,7 @@ func report(rng *rand.Rand, t time.Time, frac float64) rep {
 	r.Proposal = b.String()
 
 	horizon := t.AddDate(2, 0, 0).Format("2006-01-02")
-	// Canned analyses rise from half the reports to almost all (trust
-	// inflation).
-	if rng.Float64() < 0.5+0.48*frac {
+	if canned {
 		r.Risks = []string{fmt.Sprintf(cannedRisks[0], horizon), cannedRisks[1], cannedRisks[2]}
 		r.Mitigations = append([]string(nil), cannedMitigations...)
 	} else {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -25,7 +26,9 @@ func TestGenerate(t *testing.T) {
 	if _, err := Generate(cfg); err != nil {
 		t.Fatal(err)
 	}
-	if st.Reports != 300 || st.Files != 600+3+2 || st.NotReports != 3 || st.Broken != 2 {
+	// 3 other documents: a drift report and a quality regression report
+	// in two files each, and a summary.
+	if st.Reports != 300 || st.Files != 600+5+2 || st.NotReports != 3 || st.Broken != 2 {
 		t.Errorf("stats %+v", st)
 	}
 	names, err := os.ReadDir(a)
@@ -47,11 +50,13 @@ func TestGenerate(t *testing.T) {
 		t.Fatal(errs)
 	}
 	reports, conflicts, skipped, broken := 0, 0, 0, 0
+	var kinds []string
 	for _, u := range units {
 		res := u.Read(proposal.Limits{}, nil)
 		switch {
 		case res.Skipped:
 			skipped++
+			kinds = append(kinds, res.Kind)
 		case len(res.Errs) > 0:
 			if !strings.Contains(u.Path, "broken") {
 				t.Errorf("%s: %v", u.Path, res.Errs)
@@ -69,5 +74,9 @@ func TestGenerate(t *testing.T) {
 	}
 	if reports != 300 || conflicts != st.Conflicts || skipped != 3 || broken != 2 {
 		t.Errorf("%d reports, %d with twin conflicts (want %d), %d not reports, %d broken", reports, conflicts, st.Conflicts, skipped, broken)
+	}
+	slices.Sort(kinds)
+	if !slices.Equal(kinds, []string{"drift", "quality_regression", "weekly_audit_summary"}) {
+		t.Errorf("other reports of kinds %q", kinds)
 	}
 }

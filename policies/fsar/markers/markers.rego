@@ -7,6 +7,7 @@
 package fsar.markers
 
 import data.fsar.lib.config
+import data.fsar.lib.cues
 import data.fsar.lib.report
 
 # METADATA
@@ -99,7 +100,7 @@ review contains f if {
 
 # The cue words found in the proposal, quoted, in a fixed order.
 _irreversible_terms := [sprintf("%q", [t]) |
-	some t in ["irreversible", "data loss"]
+	some t in cues.irreversible_terms
 	contains(_proposal_lower, t)
 ]
 

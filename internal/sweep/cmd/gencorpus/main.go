@@ -18,16 +18,17 @@ func main() {
 	out := flag.String("o", "", "folder to write (required; created when missing)")
 	seed := flag.Uint64("seed", 1, "random seed: the same seed gives the same files")
 	months := flag.Int("months", 12, "months of report time, from 2025-01")
-	notReports := flag.Int("not-reports", -1, "other reports in the folder (drift, quality); -1: 1% of -n")
+	notReports := flag.Int("not-reports", -1, "other reports in the folder (drift and quality regression reports in markdown and JSON, summaries); -1: 1% of -n")
 	broken := flag.Int("broken", 0, "FSAR report files that cannot be read")
 	perMonth := flag.Bool("per-month", false, "one folder per month instead of a flat folder")
+	flat := flag.Bool("flat", false, "no trend: every share steady over the months (by default canned analyses rise from 50% to 98%)")
 	flag.Parse()
 	if *out == "" || flag.NArg() > 0 {
-		fmt.Fprintln(os.Stderr, "usage: gencorpus -n REPORTS -o DIR [-seed N] [-months N] [-not-reports N] [-broken N] [-per-month]")
+		fmt.Fprintln(os.Stderr, "usage: gencorpus -n REPORTS -o DIR [-seed N] [-months N] [-not-reports N] [-broken N] [-per-month] [-flat]")
 		os.Exit(2)
 	}
 	cfg := gen.Default(*out, *n)
-	cfg.Seed, cfg.Months, cfg.Broken, cfg.PerMonth = *seed, *months, *broken, *perMonth
+	cfg.Seed, cfg.Months, cfg.Broken, cfg.PerMonth, cfg.Flat = *seed, *months, *broken, *perMonth, *flat
 	if *notReports >= 0 {
 		cfg.NotReports = *notReports
 	}

@@ -90,9 +90,9 @@ func main() {
 	files["report/fsar_r.md"] = report("idea_implementation: x")
 
 	// Sweep results that lie about themselves.
-	files["shard-negative.json"] = `{"schema": "fsar.sweep/v1", "shard": {"index": 1, "count": -5}}`
-	files["shard-huge.json"] = `{"schema": "fsar.sweep/v1", "shard": {"index": 1, "count": 3000000000}}`
-	files["baseline-bad.json"] = `{"schema": "fsar.sweep/v1", "decided_by": {"now": "2026-01-01T00:00:00Z"}, "count": {"reports": -5}, "measures": {"blocked": {"reports": -5, "of": 0, "percent": 1e308}}}`
+	files["shard-negative.json"] = `{"schema": "fsar.sweep/v2", "shard": {"index": 1, "count": -5}}`
+	files["shard-huge.json"] = `{"schema": "fsar.sweep/v2", "shard": {"index": 1, "count": 3000000000}}`
+	files["baseline-bad.json"] = `{"schema": "fsar.sweep/v2", "decided_by": {"now": "2026-01-01T00:00:00Z"}, "count": {"reports": -5}, "measures": {"blocked": {"reports": -5, "of": 0, "percent": 1e308}}}`
 
 	for name, body := range files {
 		path := filepath.Join(dir, filepath.FromSlash(name))
