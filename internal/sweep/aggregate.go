@@ -105,6 +105,10 @@ type acc struct {
 	periods    map[string]*periodAcc
 	bands      map[string]int
 	blocking   []Blocking
+	waivedBlk  []Blocking
+	approvers  map[string]*ApproverStat
+	waivers    *gate.WaiverTally
+	merged     *mergedWaivers
 	conflicts  []TwinConflict
 	ids        map[string]string   // id -> first file (the smallest path)
 	dups       map[string][]string // id -> every file, for ids used more than once
@@ -125,6 +129,7 @@ func newAcc(period string, facts Facts) *acc {
 		ids:        map[string]string{},
 		dups:       map[string][]string{},
 		otherKinds: map[string]int{},
+		approvers:  map[string]*ApproverStat{},
 	}
 }
 
@@ -162,7 +167,7 @@ func (a *acc) addJudged(j gate.Judged, files int) {
 	// Rules: each finding, and each report once per rule; the shares its
 	// findings count the report toward.
 	shares := map[string]bool{}
-	var ruleIDs []string
+	var ruleIDs, approvers, waivedDeny []string
 	for _, f := range rep.Findings {
 		rs := a.rules[f.Rule]
 		if rs == nil {
@@ -170,6 +175,25 @@ func (a *acc) addJudged(j gate.Judged, files int) {
 			a.rules[f.Rule] = rs
 		}
 		rs.Findings++
+		if w := f.Waived; w != nil {
+			rs.Waived++
+			if a.facts.has(ShareWaived) {
+				shares[ShareWaived] = true
+			}
+			as := a.approvers[w.ApprovedBy]
+			if as == nil {
+				as = &ApproverStat{ApprovedBy: strings.Clone(w.ApprovedBy)}
+				a.approvers[w.ApprovedBy] = as
+			}
+			as.Findings++
+			if !slices.Contains(approvers, w.ApprovedBy) {
+				approvers = append(approvers, w.ApprovedBy)
+				as.Reports++
+			}
+			if f.Level == policy.Deny && !slices.Contains(waivedDeny, f.Rule) {
+				waivedDeny = append(waivedDeny, f.Rule)
+			}
+		}
 		if !slices.Contains(ruleIDs, f.Rule) {
 			ruleIDs = append(ruleIDs, f.Rule)
 			rs.Reports++
@@ -217,10 +241,17 @@ func (a *acc) addJudged(j gate.Judged, files int) {
 		p.shares[s]++
 	}
 
+	a.waivers.Add(*rep)
+	if len(waivedDeny) > 0 && rep.Verdict != gate.Block && rep.Verdict != gate.Error {
+		slices.Sort(waivedDeny)
+		a.waivedBlk = append(a.waivedBlk, Blocking{
+			File: rep.File, Twin: rep.Twin, ID: strings.Clone(rep.ID), Severity: rep.Severity, Kind: strings.Clone(rep.Kind), Rules: waivedDeny,
+		})
+	}
 	if rep.Verdict == gate.Block {
 		var blockers []string
 		for _, f := range rep.Findings {
-			if f.Level == policy.Deny && !slices.Contains(blockers, f.Rule) {
+			if f.Level == policy.Deny && f.Waived == nil && !slices.Contains(blockers, f.Rule) {
 				blockers = append(blockers, f.Rule)
 			}
 		}
@@ -307,7 +338,20 @@ func (a *acc) addResult(r *Result) {
 		}
 		cur.Reports += rs.Reports
 		cur.Findings += rs.Findings
+		cur.Waived += rs.Waived
 	}
+	for _, as := range r.WaivedByApprover {
+		cur := a.approvers[as.ApprovedBy]
+		if cur == nil {
+			cp := as
+			a.approvers[as.ApprovedBy] = &cp
+			continue
+		}
+		cur.Findings += as.Findings
+		cur.Reports += as.Reports
+	}
+	a.waivedBlk = append(a.waivedBlk, r.WaivedBlocking...)
+	a.mergeWaivers(r.Waivers)
 	for _, ks := range r.Kinds {
 		cur := a.kinds[ks.Kind]
 		if cur == nil {
@@ -353,6 +397,8 @@ func (a *acc) result(s Settings, by gate.DecidedBy, base *Baseline, shard *Shard
 		Count:            a.count,
 		Baseline:         base,
 		Blocking:         nonNil(a.blocking),
+		WaivedBlocking:   a.waivedBlk,
+		Waivers:          a.waiverUses(),
 		TwinConflicts:    nonNil(a.conflicts),
 		Others:           nonNil(a.others),
 		Errors:           nonNil(a.errors),
@@ -389,6 +435,9 @@ func (a *acc) result(s Settings, by gate.DecidedBy, base *Baseline, shard *Shard
 	r.Severity = nonNil(r.Severity)
 	for _, id := range slices.Sorted(maps.Keys(a.rules)) {
 		r.Rules = append(r.Rules, *a.rules[id])
+	}
+	for _, who := range slices.Sorted(maps.Keys(a.approvers)) {
+		r.WaivedByApprover = append(r.WaivedByApprover, *a.approvers[who])
 	}
 	r.Rules = nonNil(r.Rules)
 	for _, k := range slices.Sorted(maps.Keys(a.kinds)) {
@@ -571,4 +620,55 @@ func shortDigest(d string) string {
 		return d[:19] + "…"
 	}
 	return d
+}
+
+// merged are the waivers' uses read from shard results, summed.
+type mergedWaivers struct {
+	order []string
+	uses  map[string]*gate.WaiverUse
+}
+
+// mergeWaivers adds a shard's waiver uses: the same waivers, their counts
+// summed; a waiver is expired in every shard or none, unused only when no
+// shard used it, expiring when any shard says so.
+func (a *acc) mergeWaivers(us []gate.WaiverUse) {
+	if len(us) == 0 {
+		return
+	}
+	if a.merged == nil {
+		a.merged = &mergedWaivers{uses: map[string]*gate.WaiverUse{}}
+	}
+	m := a.merged
+	for _, u := range us {
+		cur := m.uses[u.Source]
+		if cur == nil {
+			cp := u
+			m.uses[u.Source] = &cp
+			m.order = append(m.order, u.Source)
+			continue
+		}
+		cur.WaivedFindings += u.WaivedFindings
+		cur.WaivedReports += u.WaivedReports
+		switch {
+		case cur.Status == "expired" || u.Status == "expired":
+			cur.Status = "expired"
+		case cur.Status == "expiring" || u.Status == "expiring":
+			cur.Status = "expiring"
+		case cur.WaivedFindings > 0:
+			cur.Status = "in use"
+		}
+	}
+}
+
+// waiverUses are the waivers' uses: counted by this sweep, or merged from
+// its shards.
+func (a *acc) waiverUses() []gate.WaiverUse {
+	if a.merged != nil {
+		out := make([]gate.WaiverUse, 0, len(a.merged.order))
+		for _, src := range a.merged.order {
+			out = append(out, *a.merged.uses[src])
+		}
+		return out
+	}
+	return a.waivers.Uses()
 }

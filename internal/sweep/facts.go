@@ -29,6 +29,9 @@ const (
 	ShareReview       = "review"
 	ShareHighSeverity = "high_severity"
 	ShareIrreversible = "irreversible_text"
+	// ShareWaived counts the reports with a waived finding: a share that
+	// keeps rising is findings accepted instead of fixed.
+	ShareWaived = "waived"
 
 	// Shares the default policies declare, which fsar names for people
 	// and whose rise the FSAR spec names.
@@ -43,12 +46,14 @@ const (
 	fromRules    = "rules"    // a finding of one of Rules
 	fromSeverity = "severity" // a severity at or above the review threshold
 	fromText     = "text"     // the proposal names an irreversible-change term
+	fromWaived   = "waived"   // a finding accepted by a waiver
 )
 
 // fixedShares are fsar's own shares, by where each comes from; every
 // other share comes from rules.
 var fixedShares = map[string]string{
 	ShareBlock: fromVerdict, ShareReview: fromVerdict, ShareHighSeverity: fromSeverity, ShareIrreversible: fromText,
+	ShareWaived: fromWaived,
 }
 
 // Directions in which a share's move is bad, and alerts.
@@ -61,6 +66,8 @@ const (
 const (
 	TrustInflation = "trust inflation"
 	IncentiveDrift = "incentive drift"
+	// WaiverCreep: ever more reports pass by waivers, not by being fixed.
+	WaiverCreep = "waiver creep"
 )
 
 // ShareDef says what one share counts, and when its move is an alert.
@@ -120,6 +127,7 @@ var shareLabels = map[string]string{
 	ShareBlock:        "blocked",
 	ShareReview:       "review",
 	ShareIrreversible: "irreversible in text",
+	ShareWaived:       "waived",
 	shareCanned:       "canned analysis",
 	shareStale:        "stale",
 	shareUnderRated:   "under-rated irreversible",
@@ -411,4 +419,17 @@ func (f *Facts) notices() []string {
 		out = append(out, "the policies declare no words of irreversible change ("+SweepDocument+".irreversible_terms): the share of texts that use them is not followed")
 	}
 	return out
+}
+
+// withWaived are the facts of a sweep with waivers: the waived share too.
+func (f Facts) withWaived() Facts {
+	if slices.ContainsFunc(f.Shares, func(d ShareDef) bool { return d.Name == ShareWaived }) {
+		return f
+	}
+	f.Shares = append(slices.Clone(f.Shares), ShareDef{Name: ShareWaived, Label: shareLabels[ShareWaived], From: fromWaived, Bad: badRise, Alert: WaiverCreep})
+	return f
+}
+
+func (f *Facts) has(share string) bool {
+	return slices.ContainsFunc(f.Shares, func(d ShareDef) bool { return d.Name == share })
 }

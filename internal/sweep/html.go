@@ -11,6 +11,7 @@ import (
 	"unicode"
 
 	"github.com/fsar-gate/fsar/internal/gate"
+	"github.com/fsar-gate/fsar/internal/report"
 )
 
 //go:embed html.tmpl
@@ -60,6 +61,11 @@ func WriteHTML(w io.Writer, r *Result) error {
 		v.IncompleteNote = r.incompleteNote()
 	}
 	v.Blocking, v.BlockingMore = linkedRows(r, r.Blocking)
+	v.WaivedBlocking, v.WaivedBlockingMore = linkedRows(r, r.WaivedBlocking)
+	for _, u := range r.WaiversEndingWithin(WaiverHorizon) {
+		v.WaiversSoon = append(v.WaiversSoon, waiverRow{Status: u.Status, Line: report.WaiverLine(u)})
+	}
+	v.HorizonDays = int(WaiverHorizon.Hours() / 24)
 	v.NewBlocking, v.NewBlockingMore = linkedRows(r, r.NewBlocking)
 	for _, f := range r.NoLongerBlocking {
 		v.NoLonger = append(v.NoLonger, fileLink{File: f, URL: r.Links.URL(f)})
@@ -101,6 +107,9 @@ type htmlView struct {
 	Others                            []Other
 	Errors                            []gate.Problem
 	BlockingMore, NewBlockingMore     int
+	WaivedBlocking                    []blockingRow
+	WaivedBlockingMore, HorizonDays   int
+	WaiversSoon                       []waiverRow
 	NoLongerMore, ConflictsMore       int
 	DupsMore, OthersMore, ErrorsMore  int
 }
@@ -166,3 +175,8 @@ func (p Period) Share(name string) Measure {
 
 // Cell is the period's share as the tables show it (see cell).
 func (p Period) Cell(name string) string { return p.cell(name) }
+
+// waiverRow is a waiver that has ended or ends soon, on one line.
+type waiverRow struct {
+	Status, Line string
+}

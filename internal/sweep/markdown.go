@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/fsar-gate/fsar/internal/escape"
+	"github.com/fsar-gate/fsar/internal/report"
 )
 
 // Limits that keep the markdown summary well inside a GitHub issue body
@@ -133,12 +134,23 @@ func WriteMarkdown(w io.Writer, r *Result) error {
 		}
 	}
 
-	p("\n### Top rules\n\n| rule | level | reports | findings |\n|---|---|---:|---:|\n")
+	p("\n### Top rules\n\n| rule | level | reports | findings | waived |\n|---|---|---:|---:|---:|\n")
 	for _, rs := range topRules(r, 10) {
-		p("| %s | %s | %s | %s |\n", md(rs.Rule), rs.Level, thousands(rs.Reports), thousands(rs.Findings))
+		p("| %s | %s | %s | %s | %s |\n", md(rs.Rule), rs.Level, thousands(rs.Reports), thousands(rs.Findings), thousands(rs.Waived))
 	}
 
 	list("Blocking reports", len(r.Blocking), blockingHeader, blockingRow(r.Blocking))
+	if len(r.Waivers) > 0 {
+		list("Waived: would block but for their waivers", len(r.WaivedBlocking), blockingHeader, blockingRow(r.WaivedBlocking))
+		list("Waived findings by approver", len(r.WaivedByApprover), "| approved by | findings | reports |\n|---|---:|---:|", func(i int) string {
+			a := r.WaivedByApprover[i]
+			return fmt.Sprintf("| %s | %s | %s |", md(a.ApprovedBy), thousands(a.Findings), thousands(a.Reports))
+		})
+		soon := r.WaiversEndingWithin(WaiverHorizon)
+		list(fmt.Sprintf("Waivers ending within %d days, or ended", int(WaiverHorizon.Hours()/24)), len(soon), "", func(i int) string {
+			return "- **" + soon[i].Status + "**: " + md(report.WaiverLine(soon[i]))
+		})
+	}
 	list("Twins that disagree", len(r.TwinConflicts), "| file | twin | fields |\n|---|---|---|", func(i int) string {
 		tc := r.TwinConflicts[i]
 		return fmt.Sprintf("| %s | %s | %s |", r.Links.mdFile(tc.File), r.Links.mdFile(tc.Twin), md(strings.Join(tc.Fields, ", ")))

@@ -3,6 +3,7 @@ package sweep
 import (
 	"cmp"
 	"slices"
+	"time"
 
 	"github.com/fsar-gate/fsar/internal/gate"
 )
@@ -41,9 +42,17 @@ type Result struct {
 	NewBlocking      []Blocking `json:"new_blocking"`
 	NoLongerBlocking []string   `json:"no_longer_blocking"`
 	// Blocking lists the reports whose verdict is block, by file.
-	Blocking      []Blocking     `json:"blocking"`
-	TwinConflicts []TwinConflict `json:"twin_conflicts"`
-	DuplicateIDs  []DuplicateID  `json:"duplicate_ids"`
+	Blocking []Blocking `json:"blocking"`
+	// WaivedBlocking lists the reports that would block but for their
+	// waivers, with the rules waived; WaivedByApprover counts the waived
+	// findings by who approved them; Waivers are the configuration's
+	// waivers and how the sweep used them (in use, expiring, expired,
+	// unused).
+	WaivedBlocking   []Blocking       `json:"waived_blocking,omitempty"`
+	WaivedByApprover []ApproverStat   `json:"waived_by_approver,omitempty"`
+	Waivers          []gate.WaiverUse `json:"waivers,omitempty"`
+	TwinConflicts    []TwinConflict   `json:"twin_conflicts"`
+	DuplicateIDs     []DuplicateID    `json:"duplicate_ids"`
 	// Others lists the files that are not FSAR reports (drift reports,
 	// quality regression reports, READMEs): counted by kind in OtherKinds,
 	// never judged, never failures.
@@ -178,6 +187,15 @@ type RuleStat struct {
 	// Findings every finding.
 	Reports  int `json:"reports"`
 	Findings int `json:"findings"`
+	// Waived counts the findings a waiver accepted (among Findings).
+	Waived int `json:"waived,omitempty"`
+}
+
+// ApproverStat counts what one approver's waivers accepted.
+type ApproverStat struct {
+	ApprovedBy string `json:"approved_by"`
+	Findings   int    `json:"findings"`
+	Reports    int    `json:"reports"`
 }
 
 // KindStat counts the reports of one proposal kind by verdict.
@@ -298,6 +316,7 @@ type KindCount struct {
 // sortLists puts every list of the result in its canonical order.
 func (r *Result) sortLists() {
 	slices.SortFunc(r.Blocking, func(a, b Blocking) int { return cmp.Compare(a.File, b.File) })
+	slices.SortFunc(r.WaivedBlocking, func(a, b Blocking) int { return cmp.Compare(a.File, b.File) })
 	slices.SortFunc(r.TwinConflicts, func(a, b TwinConflict) int { return cmp.Compare(a.File, b.File) })
 	slices.SortFunc(r.DuplicateIDs, func(a, b DuplicateID) int { return cmp.Compare(a.ID, b.ID) })
 	slices.SortFunc(r.NewBlocking, func(a, b Blocking) int { return cmp.Compare(a.File, b.File) })
@@ -313,4 +332,20 @@ func compareProblems(a, b gate.Problem) int {
 		cmp.Compare(a.Location.Column, b.Location.Column),
 		cmp.Compare(a.Message, b.Message),
 	)
+}
+
+// WaiverHorizon is how far ahead a sweep lists the waivers that end.
+const WaiverHorizon = 30 * 24 * time.Hour
+
+// WaiversEndingWithin are the waivers that have ended, or whose last day
+// is within d of the sweep's evaluation time, in file order.
+func (r *Result) WaiversEndingWithin(d time.Duration) []gate.WaiverUse {
+	var out []gate.WaiverUse
+	for _, u := range r.Waivers {
+		day, err := time.Parse(time.DateOnly, u.Expires)
+		if err != nil || u.Status == "expired" || day.AddDate(0, 0, 1).Sub(r.DecidedBy.Now) <= d {
+			out = append(out, u)
+		}
+	}
+	return out
 }

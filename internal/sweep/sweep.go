@@ -228,7 +228,12 @@ func Run(ctx context.Context, ev gate.Evaluator, opts Options) (*Result, error) 
 		facts = &f
 	}
 	src := gate.Source{Paths: s.Paths, Walk: proposal.WalkOptions{Include: opts.Include, Exclude: opts.Exclude, Shard: opts.Shard}}
-	a := newAcc(s.Period, *facts)
+	f := *facts
+	if opts.Waivers != nil && len(opts.Waivers.List) > 0 {
+		f = f.withWaived()
+	}
+	a := newAcc(s.Period, f)
+	a.waivers = opts.Waivers.Tally()
 	w := gate.Judge(ctx, ev, src, gate.Options{Limits: opts.Limits, Workers: opts.Workers, Stdin: opts.Stdin, Progress: opts.Progress, Waivers: opts.Waivers}, func(j gate.Judged) {
 		files := 1
 		if j.Unit.Twin != "" {

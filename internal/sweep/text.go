@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/fsar-gate/fsar/internal/escape"
+	"github.com/fsar-gate/fsar/internal/report"
 )
 
 // WriteText writes the summary for people: counts, what is new since the
@@ -93,7 +94,11 @@ func WriteText(w io.Writer, r *Result) error {
 	p("\nrules, by reports:\n")
 	t = tw()
 	for _, rs := range topRules(r, 0) {
-		fmt.Fprintf(t, "  %s\t%s\t%s\t%s\n", escape.Terminal(rs.Rule), rs.Level, count(rs.Reports, "report"), count(rs.Findings, "finding"))
+		waived := ""
+		if rs.Waived > 0 {
+			waived = " (" + thousands(rs.Waived) + " waived)"
+		}
+		fmt.Fprintf(t, "  %s\t%s\t%s\t%s%s\n", escape.Terminal(rs.Rule), rs.Level, count(rs.Reports, "report"), count(rs.Findings, "finding"), waived)
 	}
 	t.Flush()
 
@@ -127,6 +132,17 @@ func WriteText(w io.Writer, r *Result) error {
 	}
 
 	section("blocking reports", len(r.Blocking), blocking(r.Blocking))
+	if len(r.Waivers) > 0 {
+		section("waived: would block but for their waivers", len(r.WaivedBlocking), blocking(r.WaivedBlocking))
+		section("waived findings by approver", len(r.WaivedByApprover), func(i int) string {
+			a := r.WaivedByApprover[i]
+			return fmt.Sprintf("%s: %s in %s", escape.Terminal(a.ApprovedBy), count(a.Findings, "finding"), count(a.Reports, "report"))
+		})
+		soon := r.WaiversEndingWithin(WaiverHorizon)
+		section(fmt.Sprintf("waivers ending within %d days, or ended", int(WaiverHorizon.Hours()/24)), len(soon), func(i int) string {
+			return escape.Terminal(soon[i].Status + ": " + report.WaiverLine(soon[i]))
+		})
+	}
 	section("twins that disagree", len(r.TwinConflicts), func(i int) string {
 		tc := r.TwinConflicts[i]
 		return fmt.Sprintf("%s and %s: %s", escape.Terminal(tc.File), escape.Terminal(tc.Twin), escape.Terminal(strings.Join(tc.Fields, ", ")))

@@ -176,8 +176,8 @@ func (f *Facts) validate() error {
 		if !(d.MinAgeDays >= 0 && d.MinAgeDays <= 1e6) {
 			return fmt.Errorf("%s (%s): min_age_days %v: expected 0 to 1000000", name, d.Name, d.MinAgeDays)
 		}
-		if d.Alert != "" && d.Alert != TrustInflation && d.Alert != IncentiveDrift {
-			return fmt.Errorf("%s (%s): alert %s: expected %q or %q", name, d.Name, quote(d.Alert), TrustInflation, IncentiveDrift)
+		if d.Alert != "" && d.Alert != TrustInflation && d.Alert != IncentiveDrift && d.Alert != WaiverCreep {
+			return fmt.Errorf("%s (%s): alert %s: expected %q, %q or %q", name, d.Name, quote(d.Alert), TrustInflation, IncentiveDrift, WaiverCreep)
 		}
 	}
 	if !seen[ShareBlock] || !seen[ShareReview] || f.Shares[0].Name != ShareBlock || f.Shares[1].Name != ShareReview {
@@ -296,6 +296,29 @@ func (r *Result) validLists() error {
 			return fmt.Errorf("blocking[%d] (%s): severity is not a number", i, quote(b.File))
 		}
 	}
+	for i, b := range r.WaivedBlocking {
+		if b.File == "" || len(b.Rules) == 0 || (b.Severity != nil && (math.IsNaN(*b.Severity) || math.IsInf(*b.Severity, 0))) {
+			return fmt.Errorf("waived_blocking[%d]: expected a file, its waived rules and a finite severity", i)
+		}
+	}
+	if len(r.WaivedBlocking) > c.Reports {
+		return fmt.Errorf("waived_blocking lists %d reports, of %d", len(r.WaivedBlocking), c.Reports)
+	}
+	for i, a := range r.WaivedByApprover {
+		if a.ApprovedBy == "" || len(a.ApprovedBy) > maxText || a.Reports < 1 || a.Reports > a.Findings || a.Reports > c.Reports || a.Findings > maxCount {
+			return fmt.Errorf("waived_by_approver[%d]: expected an approver with 1 <= reports <= findings", i)
+		}
+	}
+	for i, u := range r.Waivers {
+		switch {
+		case u.Rule == "" || u.Source == "" || len(u.Rule)+len(u.Reason)+len(u.ApprovedBy)+len(u.Source)+len(u.Ticket)+len(u.Expires) > maxText:
+			return fmt.Errorf("waivers[%d]: expected a rule and its source, in at most %d bytes", i, maxText)
+		case u.Status != "in use" && u.Status != "expiring" && u.Status != "expired" && u.Status != "unused":
+			return fmt.Errorf("waivers[%d]: status %s: expected in use, expiring, expired or unused", i, quote(u.Status))
+		case u.WaivedReports < 0 || u.WaivedReports > u.WaivedFindings || u.WaivedReports > c.Reports || u.WaivedFindings > maxCount:
+			return fmt.Errorf("waivers[%d]: expected 0 <= waived_reports <= waived_findings", i)
+		}
+	}
 	for i, tc := range r.TwinConflicts {
 		if tc.File == "" || tc.Twin == "" {
 			return fmt.Errorf("twin_conflicts[%d]: expected a file and its twin", i)
@@ -343,7 +366,7 @@ func (r *Result) validStats() error {
 		if _, err := policy.ParseLevel(rs.Level); err != nil {
 			return fmt.Errorf("rules[%d] (%s): level %s: expected deny, review or warn", i, quote(rs.Rule), quote(rs.Level))
 		}
-		if rs.Reports < 1 || rs.Reports > rs.Findings || rs.Reports > c.Reports || rs.Findings > maxCount {
+		if rs.Reports < 1 || rs.Reports > rs.Findings || rs.Reports > c.Reports || rs.Findings > maxCount || rs.Waived < 0 || rs.Waived > rs.Findings {
 			return fmt.Errorf("rules[%d] (%s): %d reports with %d findings, of %d reports: expected 1 <= reports <= findings, and no more reports than the sweep has",
 				i, quote(rs.Rule), rs.Reports, rs.Findings, c.Reports)
 		}
