@@ -27,22 +27,8 @@ import (
 func declaredConfig(c *ast.Compiler) ([]config.Key, error) {
 	var keys []config.Key
 	var problems []Problem
-	for _, ref := range c.GetAnnotationSet().Flatten() {
-		a := ref.Annotations
-		if a == nil || a.Scope != "package" || a.Custom == nil {
-			continue
-		}
-		raw, has := a.Custom["config"]
-		if !has {
-			continue
-		}
-		file := ""
-		if a.Location != nil {
-			file = a.Location.File
-		}
-		if isTestFile(file) {
-			continue
-		}
+	for _, an := range withCustom(c.GetAnnotationSet(), "config", "package") {
+		a, file, raw := an.ref.Annotations, an.file, an.value
 		decl, ok := raw.(map[string]any)
 		if !ok {
 			problems = append(problems, locProblem(a.Location, "custom.config must map key names to {type, default, description}"))
@@ -109,5 +95,37 @@ func sortedKeys(m map[string]any) []string {
 		out = append(out, k)
 	}
 	slices.Sort(out)
+	return out
+}
+
+// annotated is an annotation of a non-test module with a custom key.
+type annotated struct {
+	ref   *ast.AnnotationsRef
+	file  string
+	value any
+}
+
+// withCustom are the annotations of the given scopes, in non-test
+// modules, that set custom.key, with its value.
+func withCustom(as *ast.AnnotationSet, key string, scopes ...string) []annotated {
+	var out []annotated
+	for _, ref := range as.Flatten() {
+		a := ref.Annotations
+		if a == nil || !slices.Contains(scopes, a.Scope) || a.Custom == nil {
+			continue
+		}
+		v, has := a.Custom[key]
+		if !has {
+			continue
+		}
+		file := ""
+		if a.Location != nil {
+			file = a.Location.File
+		}
+		if isTestFile(file) {
+			continue
+		}
+		out = append(out, annotated{ref: ref, file: file, value: v})
+	}
 	return out
 }

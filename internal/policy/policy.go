@@ -397,22 +397,8 @@ func annotatedRules(c *ast.Compiler, as *ast.AnnotationSet) ([]Rule, []Problem) 
 	var problems []Problem
 	byID := map[string]int{} // index into rules
 	var rules []Rule
-	for _, ref := range as.Flatten() {
-		a := ref.Annotations
-		if a == nil || (a.Scope != "rule" && a.Scope != "document") || a.Custom == nil {
-			continue
-		}
-		rawID, has := a.Custom["id"]
-		if !has {
-			continue
-		}
-		file := ""
-		if a.Location != nil {
-			file = a.Location.File
-		}
-		if isTestFile(file) {
-			continue
-		}
+	for _, an := range withCustom(as, "id", "rule", "document") {
+		ref, a, file, rawID := an.ref, an.ref.Annotations, an.file, an.value
 		m := c.Modules[file]
 		id, ok := rawID.(string)
 		if !ok || id == "" || strings.TrimSpace(id) != id {
