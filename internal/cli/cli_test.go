@@ -1,9 +1,6 @@
 package cli
 
 import (
-	"context"
-	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,29 +9,6 @@ import (
 
 	"github.com/fsar-gate/fsar/internal/iostreams"
 )
-
-func TestExitCode(t *testing.T) {
-	tests := []struct {
-		err  error
-		want int
-	}{
-		{nil, ExitOK},
-		{withCode(ExitFail), ExitFail},
-		{withCode(ExitError), ExitError},
-		{fmt.Errorf("wrapped: %w", withCode(ExitFail)), ExitFail},
-		{usagef("bad flag"), ExitError},
-		{errors.New("anything else"), ExitError},
-		{context.Canceled, ExitError},
-		// An exitError that claims success is still an error: nothing maps
-		// to 0 but nil.
-		{&exitError{code: ExitOK, err: errors.New("x")}, ExitError},
-	}
-	for _, tt := range tests {
-		if got := exitCode(tt.err); got != tt.want {
-			t.Errorf("exitCode(%v) = %d, want %d", tt.err, got, tt.want)
-		}
-	}
-}
 
 // run runs fsar in-process with the given terminal state.
 func run(t *testing.T, tty bool, env map[string]string, args ...string) (string, string, int) {

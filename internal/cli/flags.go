@@ -1,29 +1,22 @@
 package cli
 
 import (
-	"context"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/fsar-gate/fsar/internal/app"
 	"github.com/fsar-gate/fsar/internal/output"
 	"github.com/fsar-gate/fsar/internal/policy"
 	"github.com/fsar-gate/fsar/internal/proposal"
 )
 
-// judgeFlags are the flags of a command that judges reports: the
-// policies, the evaluation time and the limits of what the readers accept.
-type judgeFlags struct {
-	Policy policy.Selection
-	Now    string
-	now    time.Time
-	limits proposal.Limits
-}
-
-func (j *judgeFlags) register(cmd *cobra.Command) {
-	cmd.Flags().StringVar(&j.Now, "now", "", "evaluation time, RFC 3339 (default: the current time)")
-	registerLimitFlags(cmd, &j.limits)
+// registerJudgeFlags adds the flags of a command that judges reports:
+// the policies, the evaluation time (--now, read by parseJudge) and the
+// limits of what the readers accept.
+func registerJudgeFlags(cmd *cobra.Command, j *app.Judge, now *string) {
+	cmd.Flags().StringVar(now, "now", "", "evaluation time, RFC 3339 (default: the current time)")
+	registerLimitFlags(cmd, &j.Limits)
 	registerPolicyFlags(cmd, &j.Policy)
 }
 
@@ -35,10 +28,12 @@ func registerLimitFlags(cmd *cobra.Command, lim *proposal.Limits) {
 	cmd.Flags().IntVar(&lim.MaxItems, "max-items", proposal.DefaultMaxItems, "most risks, most mitigations and most markers one report may hold (0: the default)")
 }
 
-// parse reads --now, or takes the clock.
-func (j *judgeFlags) parse(clock func() time.Time) (err error) {
-	j.now, err = parseNow(clock, j.Now)
-	return err
+// parseJudge reads --now, or takes the clock, and checks the bundle flags.
+func parseJudge(cmd *cobra.Command, f *Factory, j *app.Judge, now string) (err error) {
+	if j.Now, err = parseNow(f.Now, now); err != nil {
+		return err
+	}
+	return checkPolicyFlags(cmd, f, &j.Policy)
 }
 
 // sizeFlag is a flag that holds a byte count, given as 1048576, 512KiB or
@@ -91,22 +86,11 @@ func registerEvalFlags(cmd *cobra.Command, l *policy.Limits) {
 	cmd.Flags().Var((*sizeFlag)(&l.MemoryLimit), "eval-memory", "most memory evaluations may take; over it the evaluations stop with an error")
 }
 
-// loadEngine opens the selection and compiles its policies, once.
-func loadEngine(ctx context.Context, sel policy.Selection, now time.Time) (*policy.Selected, *policy.Engine, error) {
-	selected, err := sel.Open(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	engine, err := selected.Load(ctx, now)
-	return selected, engine, err
-}
-
 // outputFlags are --format, --output and --summary, as check, sweep and
-// sweep merge have them, and the plan they make.
+// sweep merge have them.
 type outputFlags struct {
 	output.Flags
 	summary bool
-	plan    *output.Plan
 }
 
 func (o *outputFlags) register(cmd *cobra.Command, formats []string, example, summary string) {
@@ -118,20 +102,14 @@ func (o *outputFlags) register(cmd *cobra.Command, formats []string, example, su
 
 // makePlan checks the flags against the formats valid knows and the
 // Actions environment.
-func (o *outputFlags) makePlan(cmd *cobra.Command, f *Factory, valid func(string) error, example string) (err error) {
+func (o *outputFlags) makePlan(cmd *cobra.Command, f *Factory, valid func(string) error, example string) (*output.Plan, error) {
 	if cmd.Flags().Changed("summary") {
 		o.Summary = &o.summary
 	}
 	env, _ := f.Actions()
-	if o.plan, err = output.NewPlan(o.Flags, valid, example, env); err != nil {
-		return &usageError{err: err}
+	plan, err := output.NewPlan(o.Flags, valid, example, env)
+	if err != nil {
+		return nil, usageErr(err)
 	}
-	return nil
+	return plan, nil
 }
-
-// A run over many reports shows its progress on a terminal once it has
-// run for progressDelay, refreshed every progressInterval.
-const (
-	progressDelay    = time.Second
-	progressInterval = 250 * time.Millisecond
-)

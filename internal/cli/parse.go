@@ -1,26 +1,14 @@
 package cli
 
 import (
-	"fmt"
-
 	"github.com/spf13/cobra"
 
-	"github.com/fsar-gate/fsar/internal/escape"
-	"github.com/fsar-gate/fsar/internal/proposal"
+	"github.com/fsar-gate/fsar/internal/app"
 )
 
-// parseOptions are the options of `fsar parse`.
-type parseOptions struct {
-	*Factory
-	Paths     []string
-	Format    string
-	JSONL     bool
-	Positions bool
-	limits    proposal.Limits
-}
-
 func newParseCmd(f *Factory) *cobra.Command {
-	opts := &parseOptions{Factory: f}
+	opts := &app.ParseOptions{Factory: f}
+	var jsonl bool
 	cmd := &cobra.Command{
 		Use:   "parse [FILE|DIR|-]...",
 		Short: "Read FSAR reports and print them as JSON or YAML",
@@ -55,50 +43,17 @@ still printed, and each error goes to standard error with file:line:column).`,
 			if err := oneOf("--format", opts.Format, "json", "yaml"); err != nil {
 				return err
 			}
-			if opts.JSONL && opts.Format != "json" {
+			if jsonl && opts.Format != "json" {
 				return usagef("--jsonl goes with --format json")
+			} else if jsonl {
+				opts.Format = "jsonl"
 			}
-			return parseRun(opts)
+			return app.Parse(opts)
 		},
 	}
 	cmd.Flags().StringVar(&opts.Format, "format", "json", "output format: json or yaml")
-	cmd.Flags().BoolVar(&opts.JSONL, "jsonl", false, "print one JSON report per line instead of one array")
+	cmd.Flags().BoolVar(&jsonl, "jsonl", false, "print one JSON report per line instead of one array")
 	cmd.Flags().BoolVar(&opts.Positions, "positions", false, "add the source position (line, column) of every field and list item")
-	registerLimitFlags(cmd, &opts.limits)
+	registerLimitFlags(cmd, &opts.Limits)
 	return cmd
-}
-
-func parseRun(opts *parseOptions) error {
-	f := opts.Factory
-	units, errs := proposal.Discover(opts.Paths)
-	failed := len(errs) > 0
-	for _, e := range errs {
-		fmt.Fprintf(f.IO.ErrOut, "fsar: %s\n", escape.Terminal(e.Error()))
-	}
-	var docs []*proposal.Document
-	for _, u := range units {
-		res := u.Read(opts.limits, f.IO.In)
-		if res.Skipped {
-			fmt.Fprintf(f.IO.ErrOut, "fsar: skipped %s: %s\n", escape.Terminal(u.Path), escape.Terminal(proposal.OtherNote(res.Kind)))
-			continue
-		}
-		for _, e := range res.Errs {
-			failed = true
-			fmt.Fprintf(f.IO.ErrOut, "fsar: %s\n", escape.Terminal(e.Error()))
-		}
-		if res.Report != nil {
-			docs = append(docs, res.Report.Doc(opts.Positions))
-		}
-	}
-	format := opts.Format
-	if opts.JSONL {
-		format = "jsonl"
-	}
-	if err := proposal.WriteDocuments(f.IO.Out, format, docs); err != nil {
-		return err
-	}
-	if failed {
-		return withCode(ExitError)
-	}
-	return nil
 }

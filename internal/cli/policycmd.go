@@ -1,17 +1,11 @@
 package cli
 
 import (
-	"context"
-	"fmt"
-	"maps"
-	"slices"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/fsar-gate/fsar/internal/buildinfo"
-	"github.com/fsar-gate/fsar/internal/escape"
+	"github.com/fsar-gate/fsar/internal/app"
 	"github.com/fsar-gate/fsar/internal/policy"
 )
 
@@ -28,24 +22,9 @@ signed OPA bundle of them. Policies are evaluated in the same sandbox as
 	return cmd
 }
 
-type policyTestOptions struct {
-	*Factory
-	Dirs            []string
-	Coverage        bool
-	Threshold       float64
-	CoverageReports []string
-	Run             string
-	Format          string
-	AllowNoTests    bool
-	Mutate          bool
-	MutateThreshold float64
-	MutateTimeout   time.Duration
-	Policy          policy.Selection
-	reports         map[string]string // --coverage-report: format to path
-}
-
 func newPolicyTestCmd(f *Factory) *cobra.Command {
-	opts := &policyTestOptions{Factory: f}
+	opts := &app.PolicyTestOptions{Factory: f}
+	var reports []string
 	cmd := &cobra.Command{
 		Use:   "test [DIR]...",
 		Short: "Run the Rego unit tests (*_test.rego) of policies, with coverage and mutation testing",
@@ -79,7 +58,7 @@ test that could not be evaluated (a builtin error, --eval-timeout,
   # prove every rule can fail: no surviving mutant
   fsar policy test --mutate --policy ./policy`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Dirs = args
+			opts.Policy.Policies = append(opts.Policy.Policies, args...)
 			if opts.Threshold < 0 || opts.Threshold > 100 {
 				return usagef("--threshold %v: expected a percentage from 0 to 100", opts.Threshold)
 			}
@@ -92,8 +71,8 @@ test that could not be evaluated (a builtin error, --eval-timeout,
 			if err := oneOf("--format", opts.Format, "text", "json"); err != nil {
 				return err
 			}
-			opts.reports = map[string]string{}
-			for _, spec := range opts.CoverageReports {
+			opts.CoverageReports = map[string]string{}
+			for _, spec := range reports {
 				format, path, ok := strings.Cut(spec, "=")
 				if !ok || path == "" {
 					return usagef("--coverage-report %q: expected FORMAT=PATH, e.g. cobertura=coverage.xml", spec)
@@ -101,15 +80,15 @@ test that could not be evaluated (a builtin error, --eval-timeout,
 				if err := oneOf("--coverage-report", format, policy.CoverageReportFormats...); err != nil {
 					return err
 				}
-				opts.reports[format] = path
+				opts.CoverageReports[format] = path
 			}
-			return policyTestRun(cmd.Context(), opts)
+			return app.PolicyTest(cmd.Context(), opts)
 		},
 	}
 	fl := cmd.Flags()
 	fl.BoolVar(&opts.Coverage, "coverage", false, "report line coverage of the policies by their tests")
 	fl.Float64Var(&opts.Threshold, "threshold", 0, "fail when coverage is below this percentage (implies --coverage)")
-	fl.StringArrayVar(&opts.CoverageReports, "coverage-report", nil, "also write the coverage as FORMAT=PATH: cobertura=coverage.xml (implies --coverage)")
+	fl.StringArrayVar(&reports, "coverage-report", nil, "also write the coverage as FORMAT=PATH: cobertura=coverage.xml (implies --coverage)")
 	fl.StringVar(&opts.Run, "run", "", "run only the tests whose full name matches this regular expression")
 	fl.StringVarP(&opts.Format, "format", "o", "text", "output format: text or json")
 	fl.BoolVar(&opts.AllowNoTests, "allow-no-tests", false, "pass when the policies have no test (by default that fails)")
@@ -123,50 +102,8 @@ test that could not be evaluated (a builtin error, --eval-timeout,
 	return cmd
 }
 
-func policyTestRun(ctx context.Context, opts *policyTestOptions) error {
-	sel := opts.Policy
-	sel.Policies = append(slices.Clone(sel.Policies), opts.Dirs...)
-	selected, err := sel.Open(ctx)
-	if err != nil {
-		return err
-	}
-	coverage := opts.Coverage || opts.Threshold > 0 || len(opts.reports) > 0
-	rep, err := selected.Test(ctx, policy.TestOptions{Run: opts.Run, Coverage: coverage})
-	if err != nil {
-		return err
-	}
-	sum := policy.TestSummary{Report: rep, CoverageThreshold: opts.Threshold, MutationThreshold: opts.MutateThreshold,
-		AllowNoTests: opts.AllowNoTests}
-	if opts.Mutate && rep.OK() && len(rep.Results) > 0 {
-		if sum.Mutation, err = selected.Mutate(ctx, policy.MutateOptions{
-			TestOptions: policy.TestOptions{Run: opts.Run}, Timeout: opts.MutateTimeout,
-		}); err != nil {
-			return err
-		}
-	}
-	if err := sum.Write(opts.IO.Out, opts.Format); err != nil {
-		return err
-	}
-	for _, format := range slices.Sorted(maps.Keys(opts.reports)) {
-		if err := sum.WriteCoverageReport(format, opts.reports[format], buildinfo.Version); err != nil {
-			return err
-		}
-	}
-	if rep.Count(policy.TestError) > 0 {
-		return withCode(ExitError) // a test that could not be evaluated fails closed
-	}
-	return verdictStatus(0, !sum.Passed())
-}
-
-type policyFmtOptions struct {
-	*Factory
-	Paths []string
-	Check bool
-	Diff  bool
-}
-
 func newPolicyFmtCmd(f *Factory) *cobra.Command {
-	opts := &policyFmtOptions{Factory: f}
+	var check bool
 	cmd := &cobra.Command{
 		Use:   "fmt [FILE|DIR]...",
 		Short: "Format Rego files in place, or check that they are formatted",
@@ -177,41 +114,19 @@ and the exit status is 1 when there are any.`,
 		Example: `  fsar policy fmt ./policy
   fsar policy fmt --check ./policy`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Paths = args
 			if len(args) == 0 {
-				opts.Paths = []string{"."}
+				args = []string{"."}
 			}
-			return policyFmtRun(opts)
+			return app.PolicyFmt(f, args, check)
 		},
 	}
-	cmd.Flags().BoolVar(&opts.Check, "check", false, "list files that are not formatted, write nothing, exit 1 when there are any")
+	cmd.Flags().BoolVar(&check, "check", false, "list files that are not formatted, write nothing, exit 1 when there are any")
 	return cmd
 }
 
-func policyFmtRun(opts *policyFmtOptions) error {
-	unformatted, failed, err := policy.FormatFiles(opts.Paths, opts.Check, func(err error) {
-		fmt.Fprintf(opts.IO.ErrOut, "fsar: %s\n", escape.Terminal(err.Error()))
-	})
-	if err != nil {
-		return err
-	}
-	for _, file := range unformatted {
-		fmt.Fprintln(opts.IO.Out, escape.Terminal(file))
-	}
-	if failed {
-		return withCode(ExitError)
-	}
-	return verdictStatus(0, opts.Check && len(unformatted) > 0)
-}
-
-type policyDocOptions struct {
-	*Factory
-	Format string
-	Policy policy.Selection
-}
-
 func newPolicyDocCmd(f *Factory) *cobra.Command {
-	opts := &policyDocOptions{Factory: f}
+	var format string
+	var sel policy.Selection
 	cmd := &cobra.Command{
 		Use:   "doc",
 		Short: "List the active rules and the configuration keys",
@@ -226,40 +141,23 @@ policies declare (custom.config). --format json lists the rules.`,
 			if len(args) > 0 {
 				return usagef("doc takes no arguments; name policy folders with --policy")
 			}
-			if err := oneOf("--format", opts.Format, "text", "markdown", "json"); err != nil {
+			if err := oneOf("--format", format, "text", "markdown", "json"); err != nil {
 				return err
 			}
-			if err := checkPolicyFlags(cmd, f, &opts.Policy); err != nil {
+			if err := checkPolicyFlags(cmd, f, &sel); err != nil {
 				return err
 			}
-			return policyDocRun(cmd.Context(), opts)
+			return app.PolicyDoc(cmd.Context(), f, sel, format)
 		},
 	}
-	cmd.Flags().StringVarP(&opts.Format, "format", "o", "text", "output format: text, markdown or json")
-	registerPolicyFlags(cmd, &opts.Policy)
+	cmd.Flags().StringVarP(&format, "format", "o", "text", "output format: text, markdown or json")
+	registerPolicyFlags(cmd, &sel)
 	return cmd
 }
 
-func policyDocRun(ctx context.Context, opts *policyDocOptions) error {
-	_, engine, err := loadEngine(ctx, opts.Policy, opts.Factory.Now().UTC())
-	if err != nil {
-		return err
-	}
-	return policy.WriteDocs(opts.IO.Out, opts.Format, policy.Docs(engine.Rules()), policy.ConfigKeys(engine))
-}
-
-type policyBuildOptions struct {
-	*Factory
-	Dir        string
-	Output     string
-	Revision   string
-	Roots      []string
-	SigningKey string
-	KeyID      string
-}
-
 func newPolicyBuildCmd(f *Factory) *cobra.Command {
-	opts := &policyBuildOptions{Factory: f}
+	var output, signingKey string
+	var o policy.BuildOptions
 	cmd := &cobra.Command{
 		Use:   "build DIR -o BUNDLE.tar.gz",
 		Short: "Build an OPA bundle of a policy folder, signed with --signing-key",
@@ -280,36 +178,20 @@ write error.`,
 			if len(args) != 1 {
 				return usagef("build takes one DIR")
 			}
-			opts.Dir = args[0]
-			if opts.Output == "" {
+			if output == "" {
 				return usagef("build needs -o BUNDLE.tar.gz")
 			}
-			if opts.SigningKey == "" && cmd.Flags().Changed("signing-key-id") {
+			if signingKey == "" && cmd.Flags().Changed("signing-key-id") {
 				return usagef("--signing-key-id needs --signing-key")
 			}
-			return policyBuildRun(cmd.Context(), opts)
+			return app.PolicyBuild(cmd.Context(), f, args[0], output, signingKey, o)
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVarP(&opts.Output, "output", "o", "", "the bundle file to write")
-	fl.StringVar(&opts.Revision, "revision", "", "the manifest's revision, e.g. the commit of the policies")
-	fl.StringArrayVar(&opts.Roots, "root", nil, "a root of the manifest (repeatable; default: the packages and data paths DIR defines)")
-	fl.StringVar(&opts.SigningKey, "signing-key", "", "PEM private key to sign the bundle with")
-	fl.StringVar(&opts.KeyID, "signing-key-id", "default", "key id the signature names")
+	fl.StringVarP(&output, "output", "o", "", "the bundle file to write")
+	fl.StringVar(&o.Revision, "revision", "", "the manifest's revision, e.g. the commit of the policies")
+	fl.StringArrayVar(&o.Roots, "root", nil, "a root of the manifest (repeatable; default: the packages and data paths DIR defines)")
+	fl.StringVar(&signingKey, "signing-key", "", "PEM private key to sign the bundle with")
+	fl.StringVar(&o.KeyID, "signing-key-id", "default", "key id the signature names")
 	return cmd
-}
-
-func policyBuildRun(ctx context.Context, opts *policyBuildOptions) error {
-	info, err := policy.WriteBundleFile(ctx, opts.Dir, opts.Output, opts.SigningKey,
-		policy.BuildOptions{Revision: opts.Revision, Roots: opts.Roots, KeyID: opts.KeyID})
-	if err != nil {
-		return err
-	}
-	signed := "unsigned"
-	if info.Verified {
-		signed = "signed with key id " + escape.Terminal(opts.KeyID)
-	}
-	fmt.Fprintf(opts.IO.Out, "%s: roots %s, revision %q, %s\n", escape.Terminal(info.Location),
-		escape.Terminal(strings.Join(info.Roots, ", ")), escape.Terminal(info.Revision), signed)
-	return nil
 }

@@ -1,54 +1,24 @@
 package cli
 
 import (
-	"cmp"
-	"context"
-	"errors"
-	"fmt"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/fsar-gate/fsar/internal/buildinfo"
-	"github.com/fsar-gate/fsar/internal/escape"
+	"github.com/fsar-gate/fsar/internal/app"
 	"github.com/fsar-gate/fsar/internal/gate"
 	"github.com/fsar-gate/fsar/internal/github"
-	"github.com/fsar-gate/fsar/internal/output"
-	"github.com/fsar-gate/fsar/internal/policy"
 )
 
-// This file publishes to GitHub: the flags that say where, `fsar publish
-// RESULT.json`, and what `fsar check --publish` and `fsar sweep --publish`
-// call.
+// This file holds the flags that say where to publish to GitHub, and
+// `fsar publish RESULT.json`.
 
-// publishFlags say where and how to publish. check and publish take them
-// all; sweep, which keeps an issue, the first five.
-type publishFlags struct {
-	Repo     string        // --repo
-	APIURL   string        // --api-url
-	Required bool          // --publish-required
-	Timeout  time.Duration // --publish-timeout
-	Pace     time.Duration // --github-pace (hidden)
-
-	Modes         string // --publish
-	Changed       bool   // --changed (check only)
-	PR            int    // --pr
-	SHA           string // --sha
-	Name          string // --check-name
-	ApprovalLabel string // --approval-label
-	CommentAuthor string // --comment-author
-	// fromFile is set by `fsar publish`: the result came from another job.
-	fromFile bool
-	// found is the approval approval found, when looked is set.
-	found  *gate.Approval
-	looked bool
-}
-
-// register adds the flags, all of them or (pullRequest false) those of a
-// sweep's tracking issue. The pull request's are checked before the
-// command runs; a sweep checks its own when it publishes.
-func (p *publishFlags) register(cmd *cobra.Command, pullRequest bool) {
+// registerPublishFlags adds the flags that say where and how to publish:
+// all of them or (pullRequest false) those of a sweep's tracking issue.
+// The pull request's are checked before the command runs; a sweep checks
+// its own when it publishes.
+func registerPublishFlags(cmd *cobra.Command, p *app.Publishing, pullRequest bool) {
 	fl := cmd.Flags()
 	with, where, what := "", "repository to publish to", "the verdict cannot be published"
 	if !pullRequest {
@@ -66,143 +36,13 @@ func (p *publishFlags) register(cmd *cobra.Command, pullRequest bool) {
 		fl.StringVar(&p.Name, "check-name", github.DefaultCheckName, "name of the check run and context of the status")
 		fl.StringVar(&p.ApprovalLabel, "approval-label", github.DefaultApprovalLabel, "label by which a user with write access approves a review verdict (empty: no approval)")
 		fl.StringVar(&p.CommentAuthor, "comment-author", "", "login of fsar's sticky comment, for tokens GitHub gives no identity for (default: the token's user, or "+github.ActionsBot+")")
-		cmd.PreRunE = func(*cobra.Command, []string) error { return p.validate(true) }
+		cmd.PreRunE = func(*cobra.Command, []string) error { return p.Validate(true) }
 	}
-}
-
-func (p *publishFlags) validate(pullRequest bool) error {
-	if _, err := github.ParseModes(p.Modes); pullRequest && err != nil {
-		return usagef("--publish: %v", err)
-	}
-	if err := p.target().Validate(); err != nil {
-		return &usageError{err: err}
-	}
-	if p.Timeout <= 0 {
-		return usagef("--publish-timeout %s: expected a positive duration", p.Timeout)
-	}
-	if pullRequest && (p.Name == "" || len(p.Name) > 100 || strings.ContainsAny(p.Name, "\r\n")) {
-		return usagef("--check-name %q: expected a short name", p.Name)
-	}
-	return nil
-}
-
-func (p *publishFlags) enabled() bool { return strings.TrimSpace(p.Modes) != "" }
-
-func (p *publishFlags) target() github.Target {
-	return github.Target{Repo: p.Repo, PR: p.PR, SHA: p.SHA, APIURL: p.APIURL}
-}
-
-// clientOptions are the API client's: logged to standard error when log.
-func (p *publishFlags) clientOptions(f *Factory, log bool) github.ClientOptions {
-	o := github.ClientOptions{Pace: p.Pace, UserAgent: "fsar/" + buildinfo.Version}
-	if log {
-		o.Logf = func(format string, args ...any) {
-			fmt.Fprintf(f.IO.ErrOut, "fsar: github: %s\n", escape.Terminal(fmt.Sprintf(format, args...)))
-		}
-	}
-	return o
-}
-
-// failed reports that publishing failed, one line for each of the error's
-// lines, and returns exit 3 when publishing was required, else nil.
-func (p *publishFlags) failed(f *Factory, what string, why error) error {
-	lines := strings.Split(why.Error(), "\n")
-	f.warn(fmt.Sprintf("the %s was not published to GitHub: %s", what, escape.Terminal(lines[0])))
-	for _, l := range lines[1:] {
-		f.warn(escape.Terminal(strings.TrimSpace(l)))
-	}
-	if p.Required {
-		return withCode(ExitPublish)
-	}
-	return nil
-}
-
-// publish publishes res as the flags say and returns the command's
-// outcome (see post and finish).
-func (p *publishFlags) publish(ctx context.Context, f *Factory, res *gate.Result, failOn gate.Verdict, plan *output.Plan) error {
-	pub, err := p.post(ctx, f, res, failOn)
-	return p.finish(f, pub, err, res, failOn, plan)
-}
-
-// post publishes res as the flags say, and tells the person who runs
-// fsar what it posted where. The error is a *github.Refusal when the
-// result must not be published, else the failures to post. An approval
-// found by approval is used, not looked up again.
-func (p *publishFlags) post(ctx context.Context, f *Factory, res *gate.Result, failOn gate.Verdict) (*github.Published, error) {
-	pub, err := p.publishCheck(ctx, f, res, failOn, false)
-	for _, line := range pub.Lines {
-		fmt.Fprintf(f.IO.ErrOut, "fsar: %s\n", escape.Terminal(line))
-	}
-	return pub, err
-}
-
-func (p *publishFlags) publishCheck(ctx context.Context, f *Factory, res *gate.Result, failOn gate.Verdict, noPost bool) (*github.Published, error) {
-	env, envErr := f.Actions()
-	modes, _ := github.ParseModes(p.Modes) // checked before the command ran
-	return github.PublishCheck(ctx, env, envErr, res, github.CheckPublishing{
-		Target:   p.target(),
-		FromFile: p.fromFile,
-		Options: github.Options{Modes: modes, Name: p.Name, ApprovalLabel: p.ApprovalLabel, FailOn: failOn, CommentAuthor: p.CommentAuthor,
-			Approval: p.found, Approved: p.looked, NoPost: noPost},
-		Client:  p.clientOptions(f, !noPost),
-		Timeout: p.Timeout,
-		Report:  reportOptions(env, nil, false, 0),
-	})
-}
-
-// approval looks up the pull request's human approval of res, posting
-// nothing, so that the outputs record it before anything is posted; post
-// then uses it. A failure here is left for post to meet and report.
-func (p *publishFlags) approval(ctx context.Context, f *Factory, res *gate.Result, failOn gate.Verdict) *gate.Approval {
-	pub, err := p.publishCheck(ctx, f, res, failOn, true)
-	if err != nil || pub.Outcome == nil || pub.Outcome.Publication == nil {
-		return nil
-	}
-	p.found, p.looked = pub.Outcome.Publication.Approval, true
-	return p.found
-}
-
-// finish returns the command's outcome once res was posted: the
-// verdict's exit status (after human approval), or exit 3 when
-// publishing failed and --publish-required is set. A failed posting
-// otherwise only warns, and falls back to the job summary and the log's
-// annotations, so that the exit status reflects the verdict. A result
-// that must not be published (github.Refusal) is an error.
-func (p *publishFlags) finish(f *Factory, pub *github.Published, err error, res *gate.Result, failOn gate.Verdict, plan *output.Plan) error {
-	env, _ := f.Actions()
-	var refused *github.Refusal
-	if errors.As(err, &refused) {
-		return refused.Err
-	}
-	status := verdictStatus(res.Verdict, github.Fails(res.Verdict, failOn))
-	if pub.Outcome != nil {
-		status = verdictStatus(pub.Outcome.Publication.Effective, pub.Outcome.Publication.Fails)
-	}
-	if err != nil {
-		required := p.failed(f, "verdict", err)
-		output.Fallback(env, plan, reportOptions(env, nil, false, 0), res, f.IO.ErrOut, f.warn)
-		return cmp.Or(required, status)
-	}
-	return status
-}
-
-// publishOptions are the options of `fsar publish`.
-type publishOptions struct {
-	*Factory
-	File    string
-	Paths   []string // the reports to judge again, beside those the result names
-	FailOn  string
-	Limit   int64
-	Publish publishFlags
-	Policy  policy.Selection
-	Now     string
-
-	failOn gate.Verdict
-	now    time.Time
 }
 
 func newPublishCmd(f *Factory) *cobra.Command {
-	opts := &publishOptions{Factory: f, Publish: publishFlags{fromFile: true}}
+	opts := &app.PublishOptions{Factory: f, Publish: app.Publishing{FromFile: true}}
+	var failOn, now string
 	cmd := &cobra.Command{
 		Use:   "publish RESULT.json PATH...",
 		Short: "Publish a result written earlier by fsar check to a GitHub pull request",
@@ -258,74 +98,27 @@ and --publish-required is set.`,
 		},
 		RunE: func(cmd *cobra.Command, args []string) (err error) {
 			opts.File, opts.Paths = args[0], args[1:]
-			if opts.now, err = parseNow(f.Now, opts.Now); err != nil {
+			if opts.Judge.Now, err = parseNow(f.Now, now); err != nil {
 				return err
 			}
-			if opts.failOn, err = gate.ParseFailOn(opts.FailOn); err != nil {
-				return &usageError{err: err}
+			if opts.FailOn, err = gate.ParseFailOn(failOn); err != nil {
+				return usageErr(err)
 			}
-			if !opts.Publish.enabled() {
+			if !opts.Publish.Enabled() {
 				return usagef("--publish: name at least one of comment, check, status")
 			}
-			return publishRun(cmd.Context(), opts)
+			return app.Publish(cmd.Context(), opts)
 		},
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Publish.Modes, "publish", strings.Join(github.Modes, ","), "where to publish: any of comment, check, status, separated by commas")
-	fl.StringVar(&opts.FailOn, "fail-on", "review", "lowest verdict that fails the gate: warn, review or block; never for report-only (errors still exit 2)")
+	fl.StringVar(&failOn, "fail-on", "review", "lowest verdict that fails the gate: warn, review or block; never for report-only (errors still exit 2)")
 	opts.Limit = github.DefaultResultBytes
 	fl.Var((*sizeFlag)(&opts.Limit), "max-size", "largest result file to read")
-	opts.Publish.register(cmd, true)
+	registerPublishFlags(cmd, &opts.Publish, true)
 	fl.Lookup("sha").Usage = "commit the result must be for (default: the head commit of the workflow_run that triggered the job)"
 	fl.BoolVar(&opts.Publish.Changed, "changed", false, "judge only the reports the pull request adds or modifies (its file list)")
-	fl.StringVar(&opts.Now, "now", "", "evaluation time of the new judgement, RFC 3339 (default: the current time)")
-	registerPolicyFlags(cmd, &opts.Policy)
+	fl.StringVar(&now, "now", "", "evaluation time of the new judgement, RFC 3339 (default: the current time)")
+	registerPolicyFlags(cmd, &opts.Judge.Policy)
 	return cmd
-}
-
-func publishRun(ctx context.Context, opts *publishOptions) error {
-	res, err := github.ReadResultFile(opts.File, opts.IO.In, opts.Limit)
-	if err != nil {
-		return err
-	}
-	env, envErr := opts.Actions()
-	gctx, err := github.NewContext(env, envErr, opts.Publish.target())
-	if err == nil {
-		gctx, err = gctx.ForResult(res, opts.Publish.target(), env.Event)
-	}
-	if err != nil {
-		return err
-	}
-	selected, engine, err := loadEngine(ctx, opts.Policy, opts.now)
-	if err != nil {
-		return err
-	}
-	run := gate.RunOptions{DecidedBy: gate.DecidedBy{FSARVersion: buildinfo.Version, FSARCommit: buildinfo.Commit, PolicyDigest: engine.Digest(), PolicyRevision: selected.Revision(), Now: opts.now}}
-	run.Waivers = waiversOf(engine, opts.now, env)
-	var changed *github.ChangedReports
-	if opts.Publish.Changed {
-		if changed, err = github.Changed(ctx, gctx, nil, github.ChangedOptions{Client: opts.Publish.clientOptions(opts.Factory, false), Timeout: opts.Publish.Timeout}); err != nil {
-			return err
-		}
-		run.Keep, run.AllowEmpty = changed.Keep, true
-	}
-	if run.Waivers != nil {
-		run.Waivers.Changed = prChanges(ctx, opts.Factory, &opts.Publish, gctx, changed)
-	}
-	judged, walked, differences, err := github.Rejudge(ctx, engine, res, gctx.HeadSHA, opts.Paths, run)
-	if err != nil {
-		return err
-	}
-	if changed != nil {
-		// A changed report that no PATH reached is an error, as for check.
-		fmt.Fprintf(opts.IO.ErrOut, "fsar: %s\n", escape.Terminal(changed.Account(judged, walked, opts.Paths)))
-		differences = gate.Compare(res, judged)
-	}
-	if len(differences) > 0 {
-		opts.warn("the result differs from fsar's own judgement of its reports (a forged or stale result); publishing fsar's:")
-		for _, d := range differences {
-			opts.warn("  " + escape.Terminal(d))
-		}
-	}
-	return opts.Publish.publish(ctx, opts.Factory, judged, opts.failOn, nil)
 }

@@ -1,14 +1,13 @@
-// Package cli holds fsar's commands: their flags, the checks of those
-// flags, and the mapping of outcomes to exit statuses. The work itself is
-// done by the packages below it; a run function takes its command's
-// options and calls them.
+// Package cli holds fsar's commands: their help, their flags and the
+// checks of those flags. Each command fills its options in package run,
+// which does the work and says how it ended; Run maps that onto the exit
+// status.
 package cli
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"os"
 	"sync"
 	"time"
@@ -16,23 +15,13 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/fsar-gate/fsar/internal/actions"
+	"github.com/fsar-gate/fsar/internal/app"
 	"github.com/fsar-gate/fsar/internal/buildinfo"
 	"github.com/fsar-gate/fsar/internal/iostreams"
 )
 
-// Factory holds what commands need from the world, so that tests can
-// replace it field by field. Every command's options embed it.
-type Factory struct {
-	IO     *iostreams.IOStreams
-	Now    func() time.Time
-	Getenv func(string) string
-	// Actions is the GitHub Actions environment, read from Getenv on
-	// first use and then kept (see actions.Load for the error).
-	Actions func() (*actions.Env, error)
-	// HTTPClient fetches --bundle URLs; nil is a default client (tests
-	// give one that trusts their loopback TLS server).
-	HTTPClient *http.Client
-}
+// Factory holds what commands need from the world (see app.Factory).
+type Factory = app.Factory
 
 // Main runs fsar with args and returns its exit status.
 func Main(ctx context.Context, args []string, streams *iostreams.IOStreams) int {
@@ -55,16 +44,16 @@ func Run(ctx context.Context, f *Factory, args []string) int {
 	root.SetErr(f.IO.ErrOut)
 	err := root.ExecuteContext(ctx)
 	if err != nil {
-		var ee *exitError
-		if !errors.As(err, &ee) || ee.err != nil {
+		var se *app.StatusError
+		if !errors.As(err, &se) || se.Err != nil {
 			fmt.Fprintf(f.IO.ErrOut, "fsar: %v\n", err)
 		}
-		var ue *usageError
+		var ue *app.UsageError
 		if errors.As(err, &ue) {
 			fmt.Fprintf(f.IO.ErrOut, "Run 'fsar --help' for usage.\n")
 		}
 	}
-	return exitCode(err)
+	return app.ExitCode(err)
 }
 
 // NewRootCmd builds the fsar command tree.
@@ -84,10 +73,7 @@ and the verdict could not be published.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err: err} })
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr(err) })
 	root.AddCommand(newParseCmd(f), newCheckCmd(f), newPolicyCmd(f), newVersionCmd(f), newSweepCmd(f), newPublishCmd(f), newVerifyCmd(f), newConfigCmd(f))
 	return root
 }
-
-// warn prints a warning on standard error.
-func (f *Factory) warn(msg string) { fmt.Fprintf(f.IO.ErrOut, "fsar: warning: %s\n", msg) }

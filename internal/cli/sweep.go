@@ -1,20 +1,11 @@
 package cli
 
 import (
-	"context"
-	"errors"
-	"fmt"
-	"io/fs"
-	"os"
 	"slices"
 
 	"github.com/spf13/cobra"
 
-	"github.com/fsar-gate/fsar/internal/buildinfo"
-	"github.com/fsar-gate/fsar/internal/escape"
-	"github.com/fsar-gate/fsar/internal/gate"
-	"github.com/fsar-gate/fsar/internal/github"
-	"github.com/fsar-gate/fsar/internal/progress"
+	"github.com/fsar-gate/fsar/internal/app"
 	"github.com/fsar-gate/fsar/internal/proposal"
 	"github.com/fsar-gate/fsar/internal/sweep"
 )
@@ -23,54 +14,36 @@ import (
 // merge`, as `fsar check` has them, and what makes the exit status 1.
 type sweepOutputs struct {
 	outputFlags
-	FailOn []string
-	failOn sweep.FailOn
+	failOn []string
 }
 
 func (o *sweepOutputs) register(cmd *cobra.Command) {
 	o.outputFlags.register(cmd, sweep.Formats, "html=sweep.html", "summary")
-	cmd.Flags().StringSliceVar(&o.FailOn, "fail-on", []string{"block", "alert"}, "what makes the exit status 1: block, new-block (blocks that did not in the baseline), alert (comma-separated), or never")
+	cmd.Flags().StringSliceVar(&o.failOn, "fail-on", []string{"block", "alert"}, "what makes the exit status 1: block, new-block (blocks that did not in the baseline), alert (comma-separated), or never")
 }
 
-// check checks the flags and plans the outputs.
-func (o *sweepOutputs) check(cmd *cobra.Command, f *Factory) (err error) {
-	if err := o.makePlan(cmd, f, sweep.ValidFormat, "html=sweep.html"); err != nil {
+// parse checks the flags and plans the outputs.
+func (o *sweepOutputs) parse(cmd *cobra.Command, f *Factory, into *app.SweepOutputs) (err error) {
+	if into.Plan, err = o.makePlan(cmd, f, sweep.ValidFormat, "html=sweep.html"); err != nil {
 		return err
 	}
-	if o.failOn, err = sweep.ParseFailOn(o.FailOn); err != nil {
-		return &usageError{err: err}
+	if into.FailOn, err = sweep.ParseFailOn(o.failOn); err != nil {
+		return usageErr(err)
 	}
 	return nil
 }
 
-// write writes the result to standard output, to every --output file and
-// to the job summary, and maps it onto the exit status: errors (in the
-// sweep, or in writing) 2; a blocking report or an alert 1, as --fail-on
-// says; else 0.
-func (o *sweepOutputs) write(f *Factory, res *sweep.Result) error {
-	if err := o.plan.Write(f.IO.Out, sweep.Renderer(res), sweep.Summary(res), nil, f.warn); err != nil {
-		return err
-	}
-	return verdictStatus(res.Verdict, res.Fails(o.failOn))
-}
-
-// sweepOptions are the options of `fsar sweep`: the sweep's own options
-// (Sweep, bound to the flags that set them), and the flags that need
-// reading first.
+// sweepOptions are the options of `fsar sweep`: run's, and the flags that
+// need reading first.
 type sweepOptions struct {
-	*Factory
-	Sweep        sweep.Options
-	Baseline     string
-	BaselineFrom string
-	Shard        string
-	Publish      string
-	Target       publishFlags
-	Out          sweepOutputs
-	judgeFlags
+	app.SweepOptions
+	out   sweepOutputs
+	shard string
+	now   string
 }
 
 func newSweepCmd(f *Factory) *cobra.Command {
-	opts := &sweepOptions{Factory: f}
+	opts := &sweepOptions{SweepOptions: app.SweepOptions{Factory: f}}
 	cmd := &cobra.Command{
 		Use:   "sweep [DIR|GLOB]...",
 		Short: "Re-judge every FSAR report in folders: verdicts, rules, trends and alerts",
@@ -154,7 +127,7 @@ when the tracking issue could not be kept and --publish-required is set.`,
 			if opts.Publish != "" {
 				if err := oneOf("--publish", opts.Publish, "issue"); err != nil {
 					return err
-				} else if opts.Shard != "" {
+				} else if opts.shard != "" {
 					return usagef("--publish issue cannot be combined with --shard: a shard is not the whole sweep")
 				}
 			}
@@ -166,30 +139,27 @@ when the tracking issue could not be kept and --publish-required is set.`,
 				}
 			}
 			if opts.Publish != "" || opts.BaselineFrom != "" {
-				if err := opts.Target.validate(false); err != nil {
+				if err := opts.Target.Validate(false); err != nil {
 					return err
 				}
 			}
-			opts.Out.Inputs = opts.Sweep.Paths
-			if err := opts.Out.check(cmd, f); err != nil {
+			opts.out.Inputs = opts.Sweep.Paths
+			if err := opts.out.parse(cmd, f, &opts.Out); err != nil {
 				return err
 			}
 			so := &opts.Sweep
 			if err := so.Validate(); err != nil {
-				return &usageError{err: err}
+				return usageErr(err)
 			}
-			if opts.Shard != "" {
-				if so.Shard, err = proposal.ParseShard(opts.Shard); err != nil {
+			if opts.shard != "" {
+				if so.Shard, err = proposal.ParseShard(opts.shard); err != nil {
 					return usagef("--shard: %v", err)
 				}
 			}
-			if err := opts.parse(f.Now); err != nil {
+			if err := parseJudge(cmd, f, &opts.Judge, opts.now); err != nil {
 				return err
 			}
-			if err := checkPolicyFlags(cmd, f, &opts.Policy); err != nil {
-				return err
-			}
-			return sweepRun(cmd.Context(), opts)
+			return app.Sweep(cmd.Context(), &opts.SweepOptions)
 		},
 	}
 	fl := cmd.Flags()
@@ -202,138 +172,19 @@ when the tracking issue could not be kept and --publish-required is set.`,
 	fl.IntVar(&opts.Sweep.Window, "window", sweep.DefaultWindow, "measure each share's trend across this many periods")
 	fl.IntVar(&opts.Sweep.Streak, "streak", 3, "alert when a share moves the bad way in each of this many periods in a row (0: never)")
 	fl.IntVar(&opts.Sweep.MinReports, "min-reports", 10, "fewest reports a period needs to take part in the trends")
-	fl.StringVar(&opts.Shard, "shard", "", "sweep only shard I of N (I/N), for 'fsar sweep merge'")
+	fl.StringVar(&opts.shard, "shard", "", "sweep only shard I of N (I/N), for 'fsar sweep merge'")
 	fl.StringVar(&opts.Publish, "publish", "", "publish the summary on GitHub: issue (one tracking issue, closed when the sweep is clean)")
 	fl.BoolVar(&opts.Sweep.AllowEmpty, "allow-empty", false, "clean when the paths hold no FSAR report (by default that is an error)")
-	opts.Target.register(cmd, false)
-	opts.Out.register(cmd)
-	opts.register(cmd)
+	registerPublishFlags(cmd, &opts.Target, false)
+	opts.out.register(cmd)
+	registerJudgeFlags(cmd, &opts.Judge, &opts.now)
 	cmd.AddCommand(newSweepMergeCmd(f))
 	return cmd
 }
 
-func sweepRun(ctx context.Context, opts *sweepOptions) (err error) {
-	if opts.Getenv("GOGC") == "" && opts.Getenv("GOMEMLIMIT") == "" {
-		defer sweep.LimitMemory()()
-	}
-	so := opts.Sweep
-	if err := opts.loadBaseline(ctx, &so); err != nil {
-		return err
-	}
-	_, engine, err := loadEngine(ctx, opts.Policy, opts.now)
-	if err != nil {
-		return err
-	}
-	so.DecidedBy = gate.DecidedBy{FSARVersion: buildinfo.Version, FSARCommit: buildinfo.Commit, OPAVersion: buildinfo.OPA, PolicyDigest: engine.Digest(),
-		PolicyBundles: engine.Bundles(), Now: opts.now}
-	so.Limits = opts.limits
-	env, _ := opts.Actions()
-	so.Waivers = waiversOf(engine, opts.now, env)
-	so.Stdin = opts.IO.In
-	if opts.IO.ErrTTY {
-		so.Progress = progress.New(opts.IO.ErrOut, "sweeping", opts.Factory.Now)
-		so.Progress.Start(progressDelay, progressInterval)
-	}
-	res, err := sweep.Run(ctx, engine, so)
-	if so.Progress != nil {
-		so.Progress.Stop()
-	}
-	if err != nil {
-		return err
-	}
-	if env, err := opts.Actions(); err == nil {
-		wd, _ := os.Getwd()
-		res.Links.Locate(env, wd)
-	}
-	status := opts.Out.write(opts.Factory, res)
-	if opts.Publish != "" {
-		if err := publishIssue(ctx, opts.Factory, &opts.Target, res); err != nil {
-			return err
-		}
-	}
-	return status
-}
-
-// loadBaseline finds the baseline --baseline or --baseline-from names.
-// A baseline file that does not exist yet, or a repository without a
-// tracking issue (or one that keeps no baseline), is the first sweep: said
-// in the result, not an error. Anything else that keeps the baseline from
-// being read is an error: a sweep never compares with nothing silently.
-func (opts *sweepOptions) loadBaseline(ctx context.Context, so *sweep.Options) (err error) {
-	switch {
-	case opts.Baseline != "":
-		so.BaselineFrom = opts.Baseline
-		so.Baseline, err = sweep.LoadBaseline(opts.Baseline)
-		if errors.Is(err, fs.ErrNotExist) {
-			so.BaselineMissing = true
-		} else if err != nil {
-			return fmt.Errorf("--baseline: %w", err)
-		}
-	case opts.BaselineFrom == "issue":
-		env, envErr := opts.Actions()
-		gctx, err := github.NewContext(env, envErr, opts.Target.target())
-		var found *github.TrackedBody
-		if err == nil {
-			found, err = github.ReadTrackingIssue(ctx, gctx, opts.Target.clientOptions(opts.Factory, true), opts.Target.Timeout, sweep.MarkerFor(so.Paths))
-		}
-		if err != nil {
-			return fmt.Errorf("--baseline-from issue: %w", err)
-		}
-		so.BaselineFrom = "the tracking issue of " + gctx.Repository()
-		if found == nil {
-			so.BaselineMissing = true
-			return nil
-		}
-		where := fmt.Sprintf("tracking issue %s#%d", gctx.Repository(), found.Number)
-		so.BaselineFrom = where
-		var ok bool
-		so.Baseline, ok, err = sweep.BaselineFromIssue(found.Body)
-		if err != nil {
-			return fmt.Errorf("--baseline-from issue: %s: %w", where, err)
-		}
-		so.BaselineMissing = !ok
-		if opts.Publish == "" {
-			opts.warn("--baseline-from issue without --publish issue: this sweep does not leave its own baseline in the issue, so the next one compares with the same")
-		}
-	}
-	return nil
-}
-
-// publishIssue keeps the tracking issue of the sweep: opened or updated
-// with the markdown summary and the sweep's baseline (hidden) while the
-// sweep is not clean, closed when it is. A failure is a warning, or exit 3
-// with --publish-required.
-func publishIssue(ctx context.Context, f *Factory, p *publishFlags, res *sweep.Result) error {
-	body, err := sweep.IssueBody(res)
-	var out *github.IssueOutcome
-	var gctx github.Context
-	if err == nil {
-		env, envErr := f.Actions()
-		gctx, err = github.NewContext(env, envErr, p.target())
-	}
-	if err == nil {
-		out, err = github.KeepTrackingIssue(ctx, gctx, p.clientOptions(f, true), p.Timeout,
-			sweep.TrackingMarker(res), sweep.IssueTitle(res), body, !res.Clean)
-	}
-	if err != nil {
-		return p.failed(f, "tracking issue", err)
-	}
-	for _, line := range out.Lines(gctx.Repository()) {
-		fmt.Fprintf(f.IO.ErrOut, "fsar: %s\n", escape.Terminal(line))
-	}
-	return nil
-}
-
-// sweepMergeOptions are the options of `fsar sweep merge`.
-type sweepMergeOptions struct {
-	*Factory
-	Results  []string
-	Baseline string
-	Out      sweepOutputs
-}
-
 func newSweepMergeCmd(f *Factory) *cobra.Command {
-	opts := &sweepMergeOptions{Factory: f}
+	opts := &app.SweepMergeOptions{Factory: f}
+	var out sweepOutputs
 	cmd := &cobra.Command{
 		Use:   "merge RESULT.json...",
 		Short: "Combine the JSON results of a sharded sweep into the result of one run",
@@ -353,22 +204,14 @@ fires (--fail-on), 2 on errors — in the shards or in merging them.`,
 			if opts.Results = args; len(args) == 0 {
 				return usagef("merge needs the shards' JSON results")
 			}
-			opts.Out.Inputs = append(slices.Clone(args), opts.Baseline)
-			if err := opts.Out.check(cmd, f); err != nil {
+			out.Inputs = append(slices.Clone(args), opts.Baseline)
+			if err := out.parse(cmd, f, &opts.Out); err != nil {
 				return err
 			}
-			return sweepMergeRun(opts)
+			return app.SweepMerge(opts)
 		},
 	}
 	cmd.Flags().StringVar(&opts.Baseline, "baseline", "", "an earlier sweep's JSON result to compare with, instead of the shards' baseline")
-	opts.Out.register(cmd)
+	out.register(cmd)
 	return cmd
-}
-
-func sweepMergeRun(opts *sweepMergeOptions) error {
-	res, err := sweep.MergeFiles(opts.Results, opts.Baseline)
-	if err != nil {
-		return err
-	}
-	return opts.Out.write(opts.Factory, res)
 }

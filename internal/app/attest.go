@@ -1,12 +1,10 @@
-package cli
+package app
 
 import (
 	"context"
 	"fmt"
 	"io"
 	"strings"
-
-	"github.com/spf13/cobra"
 
 	"github.com/fsar-gate/fsar/internal/actions"
 	"github.com/fsar-gate/fsar/internal/attest"
@@ -18,28 +16,24 @@ import (
 	"github.com/fsar-gate/fsar/internal/report"
 )
 
-// attestFlags are how fsar check attests its verdict: --sign-key, and
-// the --output vsa-per-report=DIR folders (the plan writes files only).
-type attestFlags struct {
+// Attesting is how fsar check attests its verdict: --sign-key, and the
+// --output vsa-per-report=DIR folders (the plan writes files only).
+type Attesting struct {
 	SignKey string
-	dirs    []string
+	Dirs    []string
 	key     *attest.Key
 }
 
-func (a *attestFlags) register(cmd *cobra.Command) {
-	cmd.Flags().StringVar(&a.SignKey, "sign-key", "", "sign the vsa outputs in DSSE envelopes with this PEM key (ECDSA P-256 or Ed25519): a file, env:NAME or fd:N")
-}
-
-// take removes the vsa-per-report outputs from outputs, keeping their
+// Take removes the vsa-per-report outputs from outputs, keeping their
 // folders, and reads the signing key.
-func (a *attestFlags) take(outputs []string, getenv func(string) string) ([]string, error) {
+func (a *Attesting) Take(outputs []string, getenv func(string) string) ([]string, error) {
 	var rest []string
 	for _, o := range outputs {
 		if dir, ok := strings.CutPrefix(o, attest.FormatPerReport+"="); ok {
 			if dir == "" {
-				return nil, usagef("--output %q: expected %s=DIR", o, attest.FormatPerReport)
+				return nil, Usagef("--output %q: expected %s=DIR", o, attest.FormatPerReport)
 			}
-			a.dirs = append(a.dirs, dir)
+			a.Dirs = append(a.Dirs, dir)
 			continue
 		}
 		rest = append(rest, o)
@@ -47,15 +41,15 @@ func (a *attestFlags) take(outputs []string, getenv func(string) string) ([]stri
 	if a.SignKey == "" {
 		return rest, nil
 	}
-	if len(a.dirs) == 0 && !hasFormat(rest, attest.FormatRun) {
-		return nil, usagef("--sign-key signs the verdict's attestation: add --output vsa=PATH or --output vsa-per-report=DIR")
+	if len(a.Dirs) == 0 && !hasFormat(rest, attest.FormatRun) {
+		return nil, Usagef("--sign-key signs the verdict's attestation: add --output vsa=PATH or --output vsa-per-report=DIR")
 	}
 	data, err := attest.ReadKey(a.SignKey, getenv)
 	if err == nil {
 		a.key, err = attest.ParsePrivateKey(data)
 	}
 	if err != nil {
-		return nil, usagef("--sign-key: %v", err)
+		return nil, Usagef("--sign-key: %v", err)
 	}
 	return rest, nil
 }
@@ -69,9 +63,9 @@ func hasFormat(outputs []string, format string) bool {
 	return false
 }
 
-// checkFormat tells whether fsar check writes the format: the report
+// CheckFormat tells whether fsar check writes the format: the report
 // formats, and the run's attestation.
-func checkFormat(f string) error {
+func CheckFormat(f string) error {
 	switch f {
 	case attest.FormatRun:
 		return nil
@@ -83,7 +77,7 @@ func checkFormat(f string) error {
 
 // attester is the check's: what the statement says of where the reports
 // and policies came from, and the key.
-func (a *attestFlags) attester(env *actions.Env, o report.Options, sel *policy.Selected, failOn gate.Verdict, commit string, paths []string) attest.Attester {
+func (a *Attesting) attester(env *actions.Env, o report.Options, sel *policy.Selected, failOn gate.Verdict, commit string, paths []string) attest.Attester {
 	if commit == "" {
 		commit = env.LinkSHA()
 	}
@@ -114,8 +108,8 @@ func withAttestation(ctx context.Context, render output.Render, att attest.Attes
 }
 
 // writeDirs writes the per-report attestations into each folder.
-func (a *attestFlags) writeDirs(ctx context.Context, att attest.Attester, res *gate.Result) error {
-	if len(a.dirs) == 0 {
+func (a *Attesting) writeDirs(ctx context.Context, att attest.Attester, res *gate.Result) error {
+	if len(a.Dirs) == 0 {
 		return nil
 	}
 	outs, err := att.Each(ctx, res)
@@ -126,7 +120,7 @@ func (a *attestFlags) writeDirs(ctx context.Context, att attest.Attester, res *g
 	for _, o := range outs {
 		files[o.Path] = o.Data
 	}
-	for _, dir := range a.dirs {
+	for _, dir := range a.Dirs {
 		if err := output.WriteTree(dir, files); err != nil {
 			return fmt.Errorf("--output %s=%s: %w", attest.FormatPerReport, dir, err)
 		}
