@@ -109,15 +109,20 @@ func TestMetadataFoldKeepsMeaning(t *testing.T) {
 	}
 }
 
-// TestFindingRuleDeclared: a finding that names a rule names one that
-// METADATA declares at its set's level; otherwise the evaluation fails.
+// TestFindingRuleDeclared: in a package whose METADATA declares rule ids,
+// a finding that names a rule names one declared at its set's level;
+// otherwise the evaluation fails.
 func TestFindingRuleDeclared(t *testing.T) {
 	for name, tt := range map[string]struct{ src, want string }{
 		"undeclared": {regoSrc(
 			"package fsar.x",
 			"",
+			"# METADATA",
+			"# custom: {id: soft, level: warn}",
+			"warn contains {\"msg\": \"w\", \"rule\": \"soft\"} if false",
+			"",
 			"deny contains {\"msg\": \"m\", \"rule\": \"made-up\"} if true",
-		), `policies/x.rego:3:1: data.fsar.x.deny: element names rule "made-up", which no METADATA declares (custom.id)`},
+		), `policies/x.rego:7:1: data.fsar.x.deny: element names rule "made-up", which no METADATA declares (custom.id)`},
 		"another level": {regoSrc(
 			"package fsar.x",
 			"",
@@ -267,5 +272,29 @@ func TestFoldLeavesOtherConstants(t *testing.T) {
 	}
 	if len(rep.Results) != 1 || rep.Results[0].Outcome != TestFail {
 		t.Errorf("results: %+v, want the test to fail", rep.Results)
+	}
+}
+
+// TestFindingRuleUndeclaredPackage: a package that declares no rule id in
+// METADATA (a conftest-style policy, as ../shared/bench's) names its rules
+// freely, at any level.
+func TestFindingRuleUndeclaredPackage(t *testing.T) {
+	e := mustLoad(t, map[string]string{"x.rego": regoSrc(
+		"package fsar.x",
+		"",
+		"deny contains {\"msg\": \"m\", \"rule\": \"B1\"} if true",
+		"",
+		"warn contains {\"msg\": \"w\", \"rule\": \"B4\"} if true",
+	)})
+	found, err := e.Eval(t.Context(), value(t, map[string]any{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range found {
+		got = append(got, f.Level.String()+" "+f.Rule)
+	}
+	if want := []string{"deny B1", "warn B4"}; !slices.Equal(got, want) {
+		t.Errorf("findings %v, want %v", got, want)
 	}
 }

@@ -76,6 +76,7 @@ type Engine struct {
 	sets      []*policySet // in the order of the query's result array
 	rules     []Rule       // sorted by ID
 	byID      map[string]*Rule
+	declaring map[string]bool // the packages whose METADATA declares a rule id
 	digest    string
 	keys      []config.Key // the configuration keys the packages declare
 	config    *config.File // the configuration read, when Selected.Load made the engine
@@ -163,6 +164,7 @@ func Load(ctx context.Context, opts Options) (*Engine, error) {
 		sets:      sets,
 		rules:     rules,
 		byID:      make(map[string]*Rule, len(rules)),
+		declaring: map[string]bool{},
 		digest:    digest(policyFiles, canonical),
 		keys:      keys,
 		compiler:  c,
@@ -173,6 +175,7 @@ func Load(ctx context.Context, opts Options) (*Engine, error) {
 	}
 	for i := range e.rules {
 		e.byID[e.rules[i].ID] = &e.rules[i]
+		e.declaring[e.rules[i].Package] = true
 	}
 	return e, nil
 }
@@ -739,13 +742,15 @@ func (e *Engine) finding(s *policySet, t *ast.Term) (Finding, error) {
 		return f, s.errorf("%s: element has an empty msg: %s", s.ref, brief(t))
 	}
 	if f.Rule != "" {
-		// A rule named by the element is one declared in METADATA at
-		// this set's level: its facts have one source.
+		// In a package that declares its rules in METADATA, a rule named
+		// by the element is one declared at this set's level: its facts
+		// have one source, and a misspelt id is an error. A package that
+		// declares none (a conftest-style policy) names its rules freely.
 		r := e.byID[f.Rule]
 		switch {
-		case r == nil:
+		case r == nil && e.declaring[s.pkg]:
 			return f, s.errorf("%s: element names rule %q, which no METADATA declares (custom.id): %s", s.ref, f.Rule, brief(t))
-		case r.Level != s.level:
+		case r != nil && r.Level != s.level:
 			return f, s.errorf("%s: element names rule %q, which METADATA declares at level %s (%s:%d), not %s: %s",
 				s.ref, f.Rule, r.Level, r.File, r.Line, s.level, brief(t))
 		}
