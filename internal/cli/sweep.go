@@ -75,7 +75,7 @@ not exist yet is the first sweep; or --baseline-from issue, the baseline the
 tracking issue keeps) the shares are compared too, and the blocking reports
 that are new since then, and those no longer blocking, lead every output.
 
-Outputs: a text summary (default), JSON ("fsar.sweep/v1": deterministic,
+Outputs: a text summary (default), JSON ("fsar.sweep/v2": deterministic,
 usable as the next --baseline and by 'fsar sweep merge'), markdown (job
 summary, tracking issue) and a self-contained HTML report with SVG charts.
 --format chooses standard output; --output FORMAT=PATH writes more files.

@@ -57,7 +57,7 @@ func Summary(r *Result) func(room int64) ([]byte, error) {
 	}
 }
 
-// WriteJSON writes the result as indented JSON (fsar.sweep/v1): the same
+// WriteJSON writes the result as indented JSON (fsar.sweep/v2): the same
 // bytes for the same result.
 func WriteJSON(w io.Writer, r *Result) error {
 	var buf bytes.Buffer

@@ -4,7 +4,7 @@
 // band, proposal kind and period of report time, with the blocking
 // reports, disagreeing twins and reused ids — into a Result. From the
 // result come trends and alerts (against the previous period and an earlier
-// sweep), and the outputs: text, JSON (fsar.sweep/v1), markdown and a
+// sweep), and the outputs: text, JSON (fsar.sweep/v2), markdown and a
 // self-contained HTML report. Memory stays bounded however many reports
 // there are: reports are never kept, only counts and short lists.
 //
@@ -403,7 +403,7 @@ func describeMismatch(a, b *Result) string {
 // report id it saw to a file: about half a million reports per shard fit.
 const MaxResultBytes = 64 << 20
 
-// ReadResult reads a sweep result (fsar.sweep/v1) from a JSON file as
+// ReadResult reads a sweep result (fsar.sweep/v2) from a JSON file as
 // untrusted input (DecodeResult, at most MaxResultBytes); errors name
 // the file.
 func ReadResult(path string) (*Result, error) {
@@ -423,7 +423,7 @@ func ReadResult(path string) (*Result, error) {
 	return r, nil
 }
 
-// DecodeResult reads a sweep result (fsar.sweep/v1) as untrusted input: at
+// DecodeResult reads a sweep result (fsar.sweep/v2) as untrusted input: at
 // most limit bytes (MaxResultBytes when 0), exactly one JSON object of the
 // schema with no field fsar does not know, what decided it of the shapes
 // fsar writes, every number in range and every count, share, trend and
