@@ -6,6 +6,7 @@ import (
 	"io"
 	"maps"
 	"math"
+	"os"
 	"runtime"
 	"slices"
 	"strings"
@@ -21,7 +22,19 @@ func fuzzResults(f testing.TB) [][]byte {
 	mixedFolder(f, dir)
 	trendFolder(f, dir)
 	writeFiles(f, dir, map[string]string{"empty/README.md": "# nothing yet\n"})
+	// Back in the package's folder before f.Fuzz: Go reads the seed
+	// corpus and writes crashers under testdata/fuzz, relative to the
+	// working directory.
+	wd, err := os.Getwd()
+	if err != nil {
+		f.Fatal(err)
+	}
 	f.Chdir(dir)
+	defer func() {
+		if err := os.Chdir(wd); err != nil {
+			f.Fatal(err)
+		}
+	}()
 	first := sweepIn(f, "", Options{Paths: []string{"r/fsar_proposal_jan-0*.md"}, DecidedBy: shapedBy})
 	var out [][]byte
 	for _, r := range []*Result{

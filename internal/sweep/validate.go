@@ -116,6 +116,12 @@ func (s Settings) validate() error {
 	if _, ok := periodLabels[s.Period]; !ok {
 		return fmt.Errorf("settings.period %s: expected month, week or day", quote(s.Period))
 	}
+	// As a baseline made from this result will hold them (Baseline.validate).
+	for i, p := range s.Paths {
+		if p == "" || len(p) > maxText {
+			return fmt.Errorf("settings.paths[%d]: expected a path", i)
+		}
+	}
 	for _, g := range append(slices.Clone(s.Include), s.Exclude...) {
 		if proposal.ValidGlob(g) != nil {
 			return fmt.Errorf("settings.include/exclude: %s is not a glob pattern", quote(g))
