@@ -11,11 +11,13 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/fsar-gate/fsar/internal/config"
 	"github.com/fsar-gate/fsar/internal/gate"
 	"github.com/fsar-gate/fsar/internal/testkit"
 )
 
-// TestGolden pins every output format for the mixed folder and for the
+// TestGolden pins every output format for the mixed folder (also with
+// waivers: in use, ending soon, lifting a block, and unused) and for the
 // trend folder with a baseline.
 func TestGolden(t *testing.T) {
 	dir := t.TempDir()
@@ -23,8 +25,35 @@ func TestGolden(t *testing.T) {
 	trendFolder(t, dir)
 	t.Chdir(dir)
 	base := sweepIn(t, "", Options{Paths: []string{"r/fsar_proposal_jan-*"}}).AsBaseline()
+	waivers, err := config.Parse("waivers.yaml", []byte(`waivers:
+  - rule: block-execution
+    reports: ["reports/**"]
+    reason: accepted by the audit board
+    approved_by: alice
+    expires: 2026-12-20
+    ticket: https://example.com/AUDIT-7
+  - rule: severity-hard
+    reports: [fsar_cccccccc-0000-4000-8000-000000000003]
+    reason: the migration is reversible after all
+    approved_by: bob
+    expires: 2027-03-01
+  - rule: canned-risks
+    reports: [fsar_aaaaaaaa-0000-4000-8000-000000000001]
+    reason: the generator's template, reviewed
+    approved_by: bob
+    expires: 2027-03-01
+  - rule: id-format
+    reports: [nothing]
+    reason: matches no report
+    approved_by: carol
+    expires: 2027-03-01
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
 	results := map[string]*Result{
 		"mixed":  sweepIn(t, "", Options{Paths: []string{mixed}}),
+		"waived": sweepIn(t, "", Options{Paths: []string{mixed}, Waivers: &gate.Waivers{List: waivers.Waivers, Now: testBy.Now}}),
 		"trends": sweepIn(t, "", Options{Paths: []string{"r"}, Baseline: base, MinReports: 10}),
 		"shard":  sweepIn(t, "", Options{Paths: []string{"r"}, Shard: Shard{Index: 1, Count: 2}}),
 	}

@@ -62,7 +62,7 @@ func WriteHTML(w io.Writer, r *Result) error {
 	}
 	v.Blocking, v.BlockingMore = linkedRows(r, r.Blocking)
 	v.WaivedBlocking, v.WaivedBlockingMore = linkedRows(r, r.WaivedBlocking)
-	for _, u := range r.WaiversEndingWithin(WaiverHorizon) {
+	for _, u := range r.WaiversToReview(WaiverHorizon) {
 		v.WaiversSoon = append(v.WaiversSoon, waiverRow{Status: u.Status, Line: report.WaiverLine(u)})
 	}
 	v.HorizonDays = int(WaiverHorizon.Hours() / 24)

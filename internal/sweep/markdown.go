@@ -146,8 +146,8 @@ func WriteMarkdown(w io.Writer, r *Result) error {
 			a := r.WaivedByApprover[i]
 			return fmt.Sprintf("| %s | %s | %s |", md(a.ApprovedBy), thousands(a.Findings), thousands(a.Reports))
 		})
-		soon := r.WaiversEndingWithin(WaiverHorizon)
-		list(fmt.Sprintf("Waivers ending within %d days, or ended", int(WaiverHorizon.Hours()/24)), len(soon), "", func(i int) string {
+		soon := r.WaiversToReview(WaiverHorizon)
+		list(fmt.Sprintf("Waivers to look at: ending within %d days, ended, or unused", int(WaiverHorizon.Hours()/24)), len(soon), "", func(i int) string {
 			return "- **" + soon[i].Status + "**: " + md(report.WaiverLine(soon[i]))
 		})
 	}

@@ -337,13 +337,15 @@ func compareProblems(a, b gate.Problem) int {
 // WaiverHorizon is how far ahead a sweep lists the waivers that end.
 const WaiverHorizon = 30 * 24 * time.Hour
 
-// WaiversEndingWithin are the waivers that have ended, or whose last day
-// is within d of the sweep's evaluation time, in file order.
-func (r *Result) WaiversEndingWithin(d time.Duration) []gate.WaiverUse {
+// WaiversToReview are the waivers someone should look at, in file order:
+// those that have ended, whose last day is within d of the sweep's
+// evaluation time, or that matched no finding (unused: stale, or
+// misspelt).
+func (r *Result) WaiversToReview(d time.Duration) []gate.WaiverUse {
 	var out []gate.WaiverUse
 	for _, u := range r.Waivers {
 		day, err := time.Parse(time.DateOnly, u.Expires)
-		if err != nil || u.Status == "expired" || day.AddDate(0, 0, 1).Sub(r.DecidedBy.Now) <= d {
+		if err != nil || u.Status == "expired" || u.Status == "unused" || day.AddDate(0, 0, 1).Sub(r.DecidedBy.Now) <= d {
 			out = append(out, u)
 		}
 	}

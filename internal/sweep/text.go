@@ -138,8 +138,8 @@ func WriteText(w io.Writer, r *Result) error {
 			a := r.WaivedByApprover[i]
 			return fmt.Sprintf("%s: %s in %s", escape.Terminal(a.ApprovedBy), count(a.Findings, "finding"), count(a.Reports, "report"))
 		})
-		soon := r.WaiversEndingWithin(WaiverHorizon)
-		section(fmt.Sprintf("waivers ending within %d days, or ended", int(WaiverHorizon.Hours()/24)), len(soon), func(i int) string {
+		soon := r.WaiversToReview(WaiverHorizon)
+		section(fmt.Sprintf("waivers to look at: ending within %d days, ended, or unused", int(WaiverHorizon.Hours()/24)), len(soon), func(i int) string {
 			return escape.Terminal(soon[i].Status + ": " + report.WaiverLine(soon[i]))
 		})
 	}
