@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -19,12 +20,19 @@ import (
 // from (full, or abbreviated as in a Go pseudo-version, perhaps "-dirty"),
 // the embedded OPA's version, the policy digest (policy.Engine.Digest) and
 // the full commit the policies were read at.
+// They are compiled on first use: most runs never read a result, and
+// every run pays for what package initialisation compiles.
 var (
-	fsarVersionRE  = regexp.MustCompile(`^(?:dev|v?` + semverRE + `|[0-9a-f]{7,40}(?:-dirty)?)$`)
-	fsarCommitRE   = regexp.MustCompile(`^[0-9a-f]{7,64}(?:-dirty)?$`)
-	opaVersionRE   = regexp.MustCompile(`^` + semverRE + `$`)
-	policyDigestRE = regexp.MustCompile(`^sha256:[0-9a-f]{64}$`)
+	fsarVersionRE  = lazyRE(`^(?:dev|v?` + semverRE + `|[0-9a-f]{7,40}(?:-dirty)?)$`)
+	fsarCommitRE   = lazyRE(`^[0-9a-f]{7,64}(?:-dirty)?$`)
+	opaVersionRE   = lazyRE(`^` + semverRE + `$`)
+	policyDigestRE = lazyRE(`^sha256:[0-9a-f]{64}$`)
 )
+
+// lazyRE is a regular expression compiled on first use.
+func lazyRE(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
+}
 
 // semverRE is a semantic version: 1.2.3, with -pre-release and +build
 // identifiers.
@@ -34,7 +42,7 @@ const semverRE = `[0-9]+\.[0-9]+\.[0-9]+(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?(
 const maxVersionLen = 100
 
 // ValidDigest tells whether s is a policy digest as fsar writes it.
-func ValidDigest(s string) bool { return policyDigestRE.MatchString(s) }
+func ValidDigest(s string) bool { return policyDigestRE().MatchString(s) }
 
 // Validate checks the shape of every field of a DecidedBy read from a
 // file (a check result, a sweep's shard or baseline): they are shown in
@@ -45,11 +53,11 @@ func (db DecidedBy) Validate() error {
 		return fmt.Errorf("decided_by.%s %s: expected %s", field, strconv.Quote(escape.Truncate(value, 80)), want)
 	}
 	switch {
-	case len(db.FSARVersion) > maxVersionLen || !fsarVersionRE.MatchString(db.FSARVersion):
+	case len(db.FSARVersion) > maxVersionLen || !fsarVersionRE().MatchString(db.FSARVersion):
 		return bad("fsar_version", db.FSARVersion, `"dev" or a version such as v1.2.3`)
-	case db.FSARCommit != "" && !fsarCommitRE.MatchString(db.FSARCommit):
+	case db.FSARCommit != "" && !fsarCommitRE().MatchString(db.FSARCommit):
 		return bad("fsar_commit", db.FSARCommit, `a commit id (7 to 64 lowercase hex digits, perhaps "-dirty"), or none`)
-	case len(db.OPAVersion) > maxVersionLen || !opaVersionRE.MatchString(db.OPAVersion):
+	case len(db.OPAVersion) > maxVersionLen || !opaVersionRE().MatchString(db.OPAVersion):
 		return bad("opa_version", db.OPAVersion, "a version such as 1.22.3")
 	case !ValidDigest(db.PolicyDigest):
 		return bad("policy_digest", db.PolicyDigest, `"sha256:" and 64 lowercase hex digits`)

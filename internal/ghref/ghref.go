@@ -13,19 +13,21 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 )
 
+// The shapes, compiled on first use (not by every run's start).
 var (
-	ownerRE = regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$`)
-	repoRE  = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,100}$`)
-	shaRE   = regexp.MustCompile(`^(?:[0-9a-f]{40}|[0-9a-f]{64})$`)
-	runIDRE = regexp.MustCompile(`^[0-9]{1,20}$`)
+	ownerRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$`) })
+	repoRE  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9_.-]{1,100}$`) })
+	shaRE   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(?:[0-9a-f]{40}|[0-9a-f]{64})$`) })
+	runIDRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9]{1,20}$`) })
 )
 
 // SplitRepository reads "OWNER/REPO" as GitHub allows them.
 func SplitRepository(s string) (owner, repo string, err error) {
 	owner, repo, ok := strings.Cut(s, "/")
-	if !ok || !ownerRE.MatchString(owner) || !repoRE.MatchString(repo) || repo == "." || repo == ".." {
+	if !ok || !ownerRE().MatchString(owner) || !repoRE().MatchString(repo) || repo == "." || repo == ".." {
 		return "", "", fmt.Errorf("repository %q: expected OWNER/REPO", s)
 	}
 	return owner, repo, nil
@@ -39,10 +41,10 @@ func ValidRepository(s string) bool {
 
 // ValidSHA tells whether s is a full commit id (SHA-1 or SHA-256, lower
 // case).
-func ValidSHA(s string) bool { return shaRE.MatchString(s) }
+func ValidSHA(s string) bool { return shaRE().MatchString(s) }
 
 // ValidRunID tells whether s is a workflow run's id.
-func ValidRunID(s string) bool { return runIDRE.MatchString(s) }
+func ValidRunID(s string) bool { return runIDRE().MatchString(s) }
 
 // WebURL returns u when it is a plain http(s) URL — no credentials, query
 // or fragment, and no character that could end a markdown link or an HTML

@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/fsar-gate/fsar/internal/escape"
@@ -431,13 +432,15 @@ func (fp fingerprints) next(rule, uri, field, message string) string {
 // digitsRE matches the numbers a message may hold.
 var digitsRE = regexp.MustCompile(`[0-9]+`)
 
-var semverRE = regexp.MustCompile(`^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$`)
+var semverRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$`)
+})
 
 // semver returns the version without its "v" when it is a semantic
 // version, else "".
 func semver(v string) string {
 	v = strings.TrimPrefix(v, "v")
-	if semverRE.MatchString(v) {
+	if semverRE().MatchString(v) {
 		return v
 	}
 	return ""

@@ -7,6 +7,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 
@@ -17,19 +18,22 @@ import (
 //go:embed html.tmpl
 var htmlSource string
 
-var htmlTemplate = template.Must(template.New("sweep").Funcs(template.FuncMap{
-	"f":         func(x float64) string { return strconv.FormatFloat(round1(x), 'f', -1, 64) },
-	"thousands": thousands,
-	"num":       fmtNum,
-	"signed":    signed,
-	"upper":     strings.ToUpper,
-	"sev":       sevText,
-	"kind":      kindName,
-	"otherKind": otherKindName,
-	"join":      strings.Join,
-	"path":      pathHTML,
-	"alertText": alertText,
-}).Parse(htmlSource))
+// htmlTemplate is parsed on first use: only an HTML sweep needs it.
+var htmlTemplate = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("sweep").Funcs(template.FuncMap{
+		"f":         func(x float64) string { return strconv.FormatFloat(round1(x), 'f', -1, 64) },
+		"thousands": thousands,
+		"num":       fmtNum,
+		"signed":    signed,
+		"upper":     strings.ToUpper,
+		"sev":       sevText,
+		"kind":      kindName,
+		"otherKind": otherKindName,
+		"join":      strings.Join,
+		"path":      pathHTML,
+		"alertText": alertText,
+	}).Parse(htmlSource))
+})
 
 // htmlListLimit is how many entries of a long list the HTML report shows.
 const htmlListLimit = 1000
@@ -76,7 +80,7 @@ func WriteHTML(w io.Writer, r *Result) error {
 	v.Others, v.OthersMore = capList(r.Others, htmlListLimit)
 	v.Errors, v.ErrorsMore = capList(r.Errors, htmlListLimit)
 	var buf bytes.Buffer
-	if err := htmlTemplate.Execute(&buf, v); err != nil {
+	if err := htmlTemplate().Execute(&buf, v); err != nil {
 		return err
 	}
 	// html/template escapes markup but lets control characters through;
