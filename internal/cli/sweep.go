@@ -193,8 +193,9 @@ one run over all the reports gives (byte for byte in JSON), and write it in
 any format.
 
 Every shard 1/N to N/N must be given once, made with the same paths,
-settings, policies, evaluation time and baseline. --baseline replaces the
-baseline the shards were given.
+settings, policies, evaluation time and baseline. --baseline FILE replaces
+the baseline the shards were given, as if the sweep had been run with it
+(a FILE that does not exist yet is the first sweep).
 
 Exit status as for 'fsar sweep': 0 clean, 1 when a report blocks or an alert
 fires (--fail-on), 2 on errors — in the shards or in merging them.`,
@@ -211,7 +212,7 @@ fires (--fail-on), 2 on errors — in the shards or in merging them.`,
 			return app.SweepMerge(opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.Baseline, "baseline", "", "an earlier sweep's JSON result to compare with, instead of the shards' baseline")
+	cmd.Flags().StringVar(&opts.Baseline, "baseline", "", "an earlier sweep's JSON result to compare with, instead of the shards' baseline; when the file does not exist yet, this is the first sweep")
 	out.register(cmd)
 	return cmd
 }

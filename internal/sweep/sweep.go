@@ -269,6 +269,25 @@ func (a *acc) requireReports(s Settings) {
 // time) into the result one run over all of them gives, byte for byte.
 // A baseline, when not nil, replaces the one the shards carry.
 func Merge(parts []*Result, baseline *Baseline) (*Result, error) {
+	var swap *baselineSwap
+	if baseline != nil {
+		swap = &baselineSwap{base: baseline}
+	}
+	return merge(parts, swap)
+}
+
+// baselineSwap replaces the shards' baseline in a merge (sweep merge
+// --baseline FILE), as if the sweep had been run with --baseline FILE.
+type baselineSwap struct {
+	from string    // the file named, when known
+	base *Baseline // nil when the file does not exist yet: the first sweep
+}
+
+func merge(parts []*Result, swap *baselineSwap) (*Result, error) {
+	baseline := (*Baseline)(nil)
+	if swap != nil {
+		baseline = swap.base
+	}
 	if len(parts) == 0 {
 		return nil, errors.New("merge needs at least one shard result")
 	}
@@ -329,16 +348,20 @@ func Merge(parts []*Result, baseline *Baseline) (*Result, error) {
 	}
 	a.requireReports(first.Settings)
 	base, settings := first.Baseline, first.Settings
-	if baseline != nil {
-		base = baseline
-		settings.BaselineMissing = false
+	if swap != nil {
+		base = swap.base
+		settings.BaselineMissing = swap.base == nil
+		if swap.from != "" {
+			settings.BaselineFrom = swap.from
+		}
 	}
 	return a.result(settings, first.DecidedBy, base, nil), nil
 }
 
 // MergeFiles reads the shards' JSON results at paths (ReadResult) and
 // merges them (Merge), with the baseline at baselinePath instead of theirs
-// when it is not "".
+// when it is not "": the result is one run's with --baseline baselinePath,
+// the first sweep when the file does not exist yet.
 func MergeFiles(paths []string, baselinePath string) (*Result, error) {
 	if len(paths) > MaxShards {
 		return nil, fmt.Errorf("%d results: a sweep is split into at most %d shards", len(paths), MaxShards)
@@ -354,14 +377,17 @@ func MergeFiles(paths []string, baselinePath string) (*Result, error) {
 		}
 		parts = append(parts, r)
 	}
-	var baseline *Baseline
+	var swap *baselineSwap
 	if baselinePath != "" {
+		swap = &baselineSwap{from: baselinePath}
 		var err error
-		if baseline, err = LoadBaseline(baselinePath); err != nil {
+		if swap.base, err = LoadBaseline(baselinePath); errors.Is(err, fs.ErrNotExist) {
+			swap.base = nil // not there yet: the first sweep, as for sweep --baseline
+		} else if err != nil {
 			return nil, fmt.Errorf("--baseline: %w", err)
 		}
 	}
-	return Merge(parts, baseline)
+	return merge(parts, swap)
 }
 
 // mergeKey is what every shard of one sweep must share.

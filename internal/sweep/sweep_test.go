@@ -545,3 +545,38 @@ func TestCheckAndSweepAgree(t *testing.T) {
 		}
 	}
 }
+
+// TestMergeBaselineIsOneRunsBaseline: merging shards with --baseline FILE
+// gives what one run with --baseline FILE gives, byte for byte, whether
+// the file holds an earlier sweep or does not exist yet (the first sweep).
+func TestMergeBaselineIsOneRunsBaseline(t *testing.T) {
+	dir := t.TempDir()
+	trendFolder(t, dir)
+	t.Chdir(dir)
+	writeResult(t, dir, "base.json", sweepIn(t, "", Options{Paths: []string{"r/fsar_proposal_jan-*"}, DecidedBy: shapedBy}))
+	var shards []string
+	for i := 1; i <= 2; i++ {
+		part := sweepIn(t, "", Options{Paths: []string{"r"}, MinReports: 10, Shard: Shard{Index: i, Count: 2}, DecidedBy: shapedBy})
+		shards = append(shards, writeResult(t, dir, fmt.Sprintf("shard-%d.json", i), part))
+	}
+	for _, file := range []string{"base.json", "not-yet.json"} {
+		opts := Options{Paths: []string{"r"}, MinReports: 10, BaselineFrom: file, DecidedBy: shapedBy}
+		base, err := LoadBaseline(file)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			opts.BaselineMissing = true
+		case err != nil:
+			t.Fatal(err)
+		default:
+			opts.Baseline = base
+		}
+		want := jsonOf(t, sweepIn(t, "", opts))
+		merged, err := MergeFiles(shards, file)
+		if err != nil {
+			t.Fatalf("--baseline %s: %v", file, err)
+		}
+		if got := jsonOf(t, merged); !bytes.Equal(got, want) {
+			t.Errorf("--baseline %s: the merge differs from one run:\n%s", file, cmp.Diff(string(want), string(got)))
+		}
+	}
+}
