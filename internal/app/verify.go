@@ -28,7 +28,7 @@ type VerifyOptions struct {
 	TrustedRoot   string
 	PolicyDigests []string
 	MaxAge        time.Duration
-	Now           time.Time
+	Now           string // --now, RFC 3339; "" is the factory's clock
 	Format        string // text or json
 	Reports       []string
 }
@@ -82,7 +82,10 @@ func (opts *VerifyOptions) read() (raw []byte, o attest.VerifyOptions, err error
 			return nil, o, Usagef("--policy-digest %q: expected sha256: and 64 hex digits, as fsar check's JSON result records it", d)
 		}
 	}
-	o.PolicyDigests, o.MaxAge, o.Now = opts.PolicyDigests, opts.MaxAge, opts.Now
+	if o.Now, err = ParseNow(opts.Factory.Now, opts.Now); err != nil {
+		return nil, o, err
+	}
+	o.PolicyDigests, o.MaxAge = opts.PolicyDigests, opts.MaxAge
 	if raw, err = readBounded(opts.Attestation, maxAttestationBytes); err != nil {
 		return nil, o, fmt.Errorf("--attestation: %w", err)
 	}

@@ -69,15 +69,15 @@ from being checked and reported.`,
 			if err := parseJudge(cmd, f, &opts.Judge, opts.now); err != nil {
 				return err
 			}
-			if opts.ReportsRef != "" && slices.Contains(opts.Paths, proposal.Stdin) {
-				return usagef("--reports-ref reads reports from git objects: standard input (-) is not one of them")
-			}
 			opts.out.Inputs = opts.Paths
 			if opts.out.Outputs, err = opts.Attest.Take(opts.out.Outputs, f.Getenv); err != nil {
 				return err
 			}
 			if opts.Plan, err = opts.out.makePlan(cmd, f, app.CheckFormat, "sarif=fsar.sarif"); err != nil {
 				return err
+			}
+			if opts.ReportsRef != "" && slices.Contains(opts.Paths, proposal.Stdin) {
+				return usagef("--reports-ref reads reports from git objects: standard input (-) is not one of them")
 			}
 			return app.Check(cmd.Context(), &opts.CheckOptions)
 		},

@@ -2,7 +2,7 @@ package cli
 
 import "github.com/fsar-gate/fsar/internal/app"
 
-// Exit statuses: see package run, which maps every outcome onto them.
+// Exit statuses: see package app, which maps every outcome onto them.
 const (
 	ExitOK      = app.ExitOK
 	ExitFail    = app.ExitFail

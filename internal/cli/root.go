@@ -1,5 +1,5 @@
 // Package cli holds fsar's commands: their help, their flags and the
-// checks of those flags. Each command fills its options in package run,
+// checks of those flags. Each command fills its options in package app,
 // which does the work and says how it ended; Run maps that onto the exit
 // status.
 package cli

@@ -8,7 +8,6 @@ import (
 
 func newVerifyCmd(f *Factory) *cobra.Command {
 	opts := &app.VerifyOptions{Factory: f}
-	var now string
 	cmd := &cobra.Command{
 		Use:   "verify --attestation FILE (--key PUB | --certificate-identity ID --certificate-oidc-issuer URL) REPORT...",
 		Short: "Check a signed verdict before executing a proposal: exit 0 only when it holds",
@@ -41,9 +40,6 @@ which and why; 2 on a usage error or a file that cannot be read.`,
     audit/reports/fsar_proposal_x.md`,
 		RunE: func(cmd *cobra.Command, args []string) (err error) {
 			opts.Reports = args
-			if opts.Now, err = parseNow(f.Now, now); err != nil {
-				return err
-			}
 			return app.Verify(cmd.Context(), opts)
 		},
 	}
@@ -55,7 +51,7 @@ which and why; 2 on a usage error or a file that cannot be read.`,
 	fl.StringVar(&opts.TrustedRoot, "trusted-root", "", "keyless: Sigstore trusted root JSON (default: the public-good instance's, fetched by TUF; for GitHub's own instance: gh attestation trusted-root)")
 	fl.StringArrayVar(&opts.PolicyDigests, "policy-digest", nil, "a policy set the verdict may have been reached under, sha256:HEX (repeatable; default: any)")
 	fl.DurationVar(&opts.MaxAge, "max-age", 0, "how long ago the verdict may have been reached (default: any age)")
-	fl.StringVar(&now, "now", "", "the time to measure the age against, RFC 3339 (default: the current time)")
+	fl.StringVar(&opts.Now, "now", "", "the time to measure the age against, RFC 3339 (default: the current time)")
 	fl.StringVarP(&opts.Format, "format", "o", "text", "output: text (one line), or json (every check made)")
 	return cmd
 }

@@ -298,3 +298,33 @@ func TestFindingRuleUndeclaredPackage(t *testing.T) {
 		t.Errorf("findings %v, want %v", got, want)
 	}
 }
+
+// TestFindingRuleDeclaredRepeated: a package whose only declared id
+// repeats another package's still declares ids, so a misspelt one is an
+// error, whichever package's module comes first.
+func TestFindingRuleDeclaredRepeated(t *testing.T) {
+	declares := regoSrc(
+		"package fsar.a",
+		"",
+		"# METADATA",
+		"# custom: {id: soft, level: warn}",
+		"warn contains {\"msg\": \"w\", \"rule\": \"soft\"} if false",
+	)
+	misspells := regoSrc(
+		"package fsar.b",
+		"",
+		"# METADATA",
+		"# custom: {id: soft, level: warn}",
+		"warn contains {\"msg\": \"w\", \"rule\": \"soft\"} if false",
+		"",
+		"warn contains {\"msg\": \"w\", \"rule\": \"sofft\"} if true",
+	)
+	for _, names := range [][2]string{{"a.rego", "b.rego"}, {"z.rego", "b.rego"}} {
+		e := mustLoad(t, map[string]string{names[0]: declares, names[1]: misspells})
+		_, err := e.Eval(t.Context(), value(t, map[string]any{}))
+		var ee *EvalError
+		if !errors.As(err, &ee) || !strings.Contains(err.Error(), `element names rule "sofft", which no METADATA declares`) {
+			t.Errorf("%v: Eval: %v, want the misspelt id refused", names, err)
+		}
+	}
+}

@@ -177,6 +177,13 @@ func Load(ctx context.Context, opts Options) (*Engine, error) {
 		e.byID[e.rules[i].ID] = &e.rules[i]
 		e.declaring[e.rules[i].Package] = true
 	}
+	for _, s := range sets {
+		// e.rules holds one rule per id: a package whose ids all repeat
+		// another package's declares them too.
+		if len(s.ids) > 0 {
+			e.declaring[s.pkg] = true
+		}
+	}
 	return e, nil
 }
 
