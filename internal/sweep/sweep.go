@@ -284,15 +284,11 @@ type baselineSwap struct {
 }
 
 func merge(parts []*Result, swap *baselineSwap) (*Result, error) {
-	baseline := (*Baseline)(nil)
-	if swap != nil {
-		baseline = swap.base
-	}
 	if len(parts) == 0 {
 		return nil, errors.New("merge needs at least one shard result")
 	}
-	if baseline != nil {
-		if err := baseline.validate(); err != nil {
+	if swap != nil && swap.base != nil {
+		if err := swap.base.validate(); err != nil {
 			return nil, err
 		}
 	}
